@@ -1,0 +1,52 @@
+"""Shared nouns: fit/solver status and conversion of results to JSON-safe objects."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Status", "to_jsonable"]
+
+
+class Status(enum.StrEnum):
+    """Outcome of a solver or a fit (scipy ``OptimizeResult`` style, as a string enum)."""
+
+    CONVERGED = "converged"
+    MAX_ITER = "max_iter"
+    BOUND_HIT = "bound_hit"
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert dataclasses, numpy scalars/arrays and non-finite floats to JSON-safe values.
+
+    NaN and infinities become ``None`` (JSON ``null``), as the CLI contract requires.
+    """
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        if hasattr(obj, "to_dict"):
+            return to_jsonable(obj.to_dict())
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return to_jsonable(obj.value)
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    return obj

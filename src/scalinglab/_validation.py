@@ -1,0 +1,87 @@
+"""Parameter validation at the boundary, with one message shape for every error.
+
+Every check raises :class:`InputError` (a ``ValueError``) whose message names the
+parameter, its owner, the allowed range and the value received, e.g.::
+
+    The 'alpha' parameter of MRSConfig must be a float in the range (0, inf). Got -1.0 instead.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+__all__ = ["InputError", "check_choice", "check_int", "check_real"]
+
+
+class InputError(ValueError):
+    """Bad user input: the CLI reports it on one line and exits with code 2."""
+
+
+def _fmt_range(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    left = "(" if (low is None or low_open) else "["
+    right = ")" if (high is None or high_open) else "]"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def check_real(
+    value: object,
+    name: str,
+    owner: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking it is finite and inside the interval."""
+    rng = _fmt_range(low, high, low_open, high_open)
+    msg = (
+        f"The '{name}' parameter of {owner} must be a float in the range {rng}. "
+        f"Got {value!r} instead."
+    )
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(msg)
+    v = float(value)
+    if not math.isfinite(v):
+        raise InputError(msg)
+    if low is not None and (v < low or (low_open and v == low)):
+        raise InputError(msg)
+    if high is not None and (v > high or (high_open and v == high)):
+        raise InputError(msg)
+    return v
+
+
+def check_int(
+    value: object, name: str, owner: str, *, low: int | None = None, high: int | None = None
+) -> int:
+    """Return ``value`` as an int after checking it is an integer inside ``[low, high]``."""
+    lo = "-inf" if low is None else str(low)
+    hi = "inf" if high is None else str(high)
+    msg = (
+        f"The '{name}' parameter of {owner} must be an int in the range [{lo}, {hi}]. "
+        f"Got {value!r} instead."
+    )
+    if isinstance(value, bool):
+        raise InputError(msg)
+    if isinstance(value, Integral):
+        v = int(value)
+    elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
+        v = int(value)
+    else:
+        raise InputError(msg)
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise InputError(msg)
+    return v
+
+
+def check_choice(value: object, name: str, owner: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` after checking it is one of ``choices``."""
+    if value not in choices:
+        opts = ", ".join(repr(c) for c in choices)
+        raise InputError(
+            f"The '{name}' parameter of {owner} must be one of {opts}. Got {value!r} instead."
+        )
+    return str(value)

@@ -1,0 +1,72 @@
+"""``scalinglab figure ID --out DIR``: reproduce a paper figure as PNG (+ CSV of its data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scalinglab.cli._common import (
+    CallbackProgress,
+    atomic_write,
+    emit_json,
+    err_console,
+    fail,
+    save_figure,
+)
+from scalinglab.figures import available_figures
+
+
+def figure(
+    figure_id: Annotated[str, typer.Argument(help="Figure id, e.g. mrs-fig8 (see --list).")] = "",
+    out: Annotated[Path, typer.Option("--out", help="Output directory (created).")] = Path("."),
+    seeds: Annotated[
+        int | None, typer.Option(help="Seeds per simulated point (default: the figure's).")
+    ] = None,
+    quick: Annotated[bool, typer.Option(help="Smaller grid, for a fast look.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the available figures.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print the written files as JSON.")] = False,
+) -> None:
+    """Reproduce a figure of a source paper (same settings as its caption)."""
+    specs = available_figures()
+    if list_ or not figure_id:
+        if json_:
+            emit_json({k: v.description for k, v in specs.items()})
+        else:
+            for key, spec in specs.items():
+                typer.echo(f"{key:12s} {spec.description}")
+        return
+    if figure_id not in specs:
+        fail(f"unknown figure '{figure_id}'; choose one of: {', '.join(specs)}")
+    if seeds is not None and seeds < 1:
+        fail(f"--seeds must be >= 1, got {seeds}")
+    out.mkdir(parents=True, exist_ok=True)
+    spec = specs[figure_id]
+    kwargs: dict[str, object] = {"quick": quick}
+    if seeds is not None:
+        kwargs["seeds"] = seeds
+    with CallbackProgress(figure_id, enabled=not quiet) as prog:
+        output = spec.make(progress=prog, **kwargs)
+    written: list[str] = []
+    for name, fig in output.figures.items():
+        path = out / f"{figure_id}{'' if name == 'main' else '-' + name}.png"
+        save_figure(fig, path)
+        written.append(str(path))
+    for name, table in output.tables.items():
+        path = out / f"{figure_id}{'' if name == 'main' else '-' + name}.csv"
+        with atomic_write(path, "w") as fh:
+            table.to_csv(fh, index=False)
+        written.append(str(path))
+    if json_:
+        emit_json({"figure": figure_id, "files": written, "notes": output.notes})
+    else:
+        for note in output.notes:
+            err_console.print(f"[dim]{note}[/dim]")
+        for path in written:
+            typer.echo(path)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("figure")(figure)

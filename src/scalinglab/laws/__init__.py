@@ -1,0 +1,1 @@
+"""Fitting empirical scaling laws (Chinchilla-style surfaces, IsoFLOP analyses)."""

@@ -1,0 +1,1 @@
+"""Matplotlib figures: every function takes results and returns a ``Figure`` (never shows)."""
