@@ -1,0 +1,242 @@
+"""Closed-form and self-consistent theory of the MRS model (no sampling).
+
+All equation numbers refer to Maloney, Roberts & Sully (2022), "A Solvable Model of Neural
+Scaling Laws" (arXiv:2210.16859). Scales: latent dimension M, features N, samples T; teacher
+variance σ_w², label-noise variance σ_ε², spectrum λ_I = λ₊ I^-(1+α) (eq. 23).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scalinglab import rmt
+
+__all__ = [
+    "label_term_ridgeless",
+    "linear_model_loss",
+    "linear_model_loss_marchenko_pastur",
+    "linear_model_loss_power_law",
+    "noise_term_optimal_ridge_heuristic",
+    "noise_term_ridgeless",
+    "optimal_ridge_fit",
+    "plateau",
+    "power_law_prefactor",
+    "regime",
+]
+
+
+def regime(features: int, samples: int, latent_dim: int) -> str:
+    """Which scale is largest (MRS §4.1).
+
+    One of ``"N,T<M"``, ``"T<M<=N"``, ``"N<M<=T"`` or ``"N,T>=M"``.
+    """
+    n_big, t_big = features >= latent_dim, samples >= latent_dim
+    if n_big and t_big:
+        return "N,T>=M"
+    if n_big:
+        return "T<M<=N"
+    if t_big:
+        return "N<M<=T"
+    return "N,T<M"
+
+
+def _delta_minus1(
+    mu: float, lam: np.ndarray, *, closed_form: bool, alpha: float, lambda_plus: float
+) -> float:
+    if closed_form:
+        return float(rmt.delta_minus1_closed_form(mu, lam.size, alpha, lambda_plus))
+    return float(rmt.delta_minus1(lam, mu))
+
+
+def label_term_ridgeless(
+    features: int,
+    samples: int,
+    lam: np.ndarray,
+    *,
+    teacher_var: float = 1.0,
+    closed_form: bool = False,
+    alpha: float | None = None,
+    lambda_plus: float | None = None,
+) -> float:
+    """Noiseless ridgeless test loss, MRS eq. (163).
+
+    ``L = σ_w²/(2M) · Δ₋₁(min(N,T), M) / (1 − min(N,T)/max(N,T))``, with Δ₋₁ the root of
+    eq. (164) (or the closed form (165) if ``closed_form``), and ``Δ₋₁(μ ≥ M) = 0`` (§4.1), so
+    the loss is 0 when both N and T reach M. It is symmetric under N ↔ T and diverges at N = T.
+    """
+    m = lam.size
+    lo, hi = min(features, samples), max(features, samples)
+    if lo >= m:
+        return 0.0
+    if lo == hi:
+        return float("inf")
+    if closed_form and (alpha is None or lambda_plus is None):
+        raise ValueError("the closed form (165) needs alpha and lambda_plus")
+    delta = _delta_minus1(
+        lo, lam, closed_form=closed_form, alpha=alpha or 0.0, lambda_plus=lambda_plus or 0.0
+    )
+    return teacher_var / (2.0 * m) * delta / (1.0 - lo / hi)
+
+
+def noise_term_ridgeless(
+    features: int,
+    samples: int,
+    lam: np.ndarray,
+    alpha: float,
+    *,
+    noise_var: float,
+    form: str = "spectrum",
+) -> float:
+    """Noise term of the ridgeless test loss, ``σ_ε²/2 · Δ^F₀(T, N)``.
+
+    Parameters
+    ----------
+    form : {"closed_form", "spectrum"}
+        ``"closed_form"``: MRS eq. (86) = (267), read as ``α + 1/(r/T − 1)`` for T < r and
+        ``1/(T/r − 1)`` for T > r, with r = min(N, M) the rank of the features.
+        ``"spectrum"``: the App. B equations (253)–(254), (261) applied to the projected
+        spectrum, approximated (as in eqs. 263–264) by the top r eigenvalues of Λ:
+        ``Δ₀ = df₂/(T − df₂)`` for T < r and ``r/(T − r)`` for T > r.
+    """
+    if noise_var == 0:
+        return 0.0
+    r = min(features, lam.size)
+    if samples == r:
+        return float("inf")
+    if form == "closed_form":
+        d0 = float(rmt.delta_0_interpolation(samples, r, alpha))
+    elif form == "spectrum":
+        d0 = float(rmt.delta_0(lam[:r], samples))
+    else:
+        raise ValueError(f"unknown noise form {form!r}")
+    return 0.5 * noise_var * d0
+
+
+def plateau(
+    mu: int,
+    lam: np.ndarray,
+    *,
+    teacher_var: float = 1.0,
+    closed_form: bool = False,
+    alpha: float | None = None,
+    lambda_plus: float | None = None,
+) -> float:
+    """Plateau ``σ_w²/(2M) Δ₋₁(μ, M)``: eq. (169) with μ = T (N ≫ T), eq. (170) with μ = N (T ≫ N).
+
+    Also the N → ∞ limit (182) of the loss when μ = T.
+    """
+    if closed_form and (alpha is None or lambda_plus is None):
+        raise ValueError("the closed form (165) needs alpha and lambda_plus")
+    delta = _delta_minus1(
+        mu, lam, closed_form=closed_form, alpha=alpha or 0.0, lambda_plus=lambda_plus or 0.0
+    )
+    return teacher_var / (2.0 * lam.size) * delta
+
+
+def power_law_prefactor(
+    latent_dim: int, alpha: float, lambda_plus: float, teacher_var: float
+) -> float:
+    """L₀ = λ₊ σ_w² k(α)/(2M), eq. (173): ``L ≈ L₀ μ^-α`` in the scaling regime (eqs. 167–168)."""
+    return lambda_plus * teacher_var * float(rmt.k_alpha(alpha)) / (2.0 * latent_dim)
+
+
+def optimal_ridge_fit(
+    features: int,
+    samples: int,
+    latent_dim: int,
+    alpha: float,
+    lambda_plus: float,
+    teacher_var: float,
+    *,
+    include_latent: bool = True,
+) -> float:
+    """Phenomenological law for the optimally regularised noiseless loss.
+
+    With ``include_latent=False``: eq. (171), ``L₀ (1/N + 1/T)^α``. Otherwise eq. (185), whose
+    first line (N, T ≤ M) is eq. (172), ``L₀[(1/N + 1/T)^α − M^-α]``; for T ≤ M < N it is
+    ``σ_w²λ₊/(2M){k(T^-α − M^-α) + M^-α[2 + α(1−k)](1 − T/M)}`` (the N → ∞ loss (182)); the
+    case N ≤ M < T by N ↔ T duality; 0 when both exceed M. These are fits proposed by the paper,
+    not derivations (MRS §3.2.2, §4.1).
+    """
+    l0 = power_law_prefactor(latent_dim, alpha, lambda_plus, teacher_var)
+    n, t, m = float(features), float(samples), float(latent_dim)
+    if not include_latent:
+        return l0 * (1.0 / n + 1.0 / t) ** alpha
+    if n <= m and t <= m:
+        return l0 * ((1.0 / n + 1.0 / t) ** alpha - m**-alpha)
+    if n > m and t > m:
+        return 0.0
+    lo = min(n, t)
+    k = float(rmt.k_alpha(alpha))
+    return (
+        teacher_var
+        * lambda_plus
+        / (2.0 * m)
+        * (k * (lo**-alpha - m**-alpha) + m**-alpha * (2.0 + alpha * (1.0 - k)) * (1.0 - lo / m))
+    )
+
+
+def noise_term_optimal_ridge_heuristic(
+    samples: int, latent_dim: int, alpha: float, noise_var: float
+) -> float:
+    """Heuristic noise term at optimal ridge, eq. (187): ``σ_ε²/2 / [M/(T + αM) + T/M]``.
+
+    Tends to ``σ_ε² α/2`` for T ≪ M and to ``σ_ε² M/(2T)`` for T ≫ M. The paper's "bump"
+    correction (188) has an unspecified fit constant and is not implemented.
+    """
+    t, m = float(samples), float(latent_dim)
+    return 0.5 * noise_var / (m / (t + alpha * m) + t / m)
+
+
+def linear_model_loss(
+    dim: int,
+    samples: int,
+    lam: np.ndarray,
+    *,
+    teacher_var: float = 1.0,
+    noise_var: float = 0.0,
+) -> float:
+    """Ridgeless test loss of the linear model without random features, MRS App. A eq. (219).
+
+    Model ``z = θ x`` on x ∈ R^N with covariance Λ (``lam``, length N = ``dim``) and teacher
+    variance σ_w²/N: ``L = ½[(σ_w²/N) Δ₋₁(T, N) + σ_ε² Δ₀(T, N)]``.
+    """
+    if lam.size != dim:
+        raise ValueError("the spectrum must have length dim")
+    label = teacher_var / dim * float(rmt.delta_minus1(lam, samples)) if samples < dim else 0.0
+    noise = noise_var * float(rmt.delta_0(lam, samples)) if noise_var > 0 else 0.0
+    return 0.5 * (label + noise)
+
+
+def linear_model_loss_marchenko_pastur(
+    dim: int, samples: int, data_var: float, teacher_var: float, noise_var: float
+) -> float:
+    """App. A eq. (227) for isotropic data Λ = σ_x² I_N.
+
+    ``½[σ_w²σ_x²(1 − T/N) + σ_ε²/(N/T − 1)]`` for T < N and ``½ σ_ε²/(T/N − 1)`` for T > N.
+    """
+    n, t = float(dim), float(samples)
+    if t < n:
+        return 0.5 * (teacher_var * data_var * (1 - t / n) + noise_var / (n / t - 1))
+    if t > n:
+        return 0.5 * noise_var / (t / n - 1)
+    return float("inf")
+
+
+def linear_model_loss_power_law(
+    dim: int, samples: int, alpha: float, lambda_plus: float, teacher_var: float, noise_var: float
+) -> float:
+    """App. A eq. (230): the closed form of (219) for the power-law spectrum (23) in N dims."""
+    n, t = float(dim), float(samples)
+    if t > n:
+        return 0.5 * noise_var / (t / n - 1)
+    if t == n:
+        return float("inf")
+    k = float(rmt.k_alpha(alpha))
+    label = (
+        lambda_plus
+        * teacher_var
+        / n ** (alpha + 1)
+        * (k * ((n / t) ** alpha - 1) + (2 + alpha * (1 - k)) * (1 - t / n))
+    )
+    return 0.5 * (label + noise_var * (alpha + 1 / (n / t - 1)))
