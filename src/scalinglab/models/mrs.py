@@ -454,7 +454,7 @@ def predict(
     opt_law = theory.optimal_ridge_fit(n, t, m, cfg.alpha, cfg.lambda_plus, cfg.teacher_var)
     delta_eq = "(165)-(166)" if closed_form else "(164)"
     noise_eq = (
-        "(86)" if form == "closed_form" else "App. B (253)-(254),(261) on top-min(N,M) spectrum"
+        "(86)" if form == "closed_form" else "App. B (253)-(254) on the projected spectrum"
     )
     if cfg.feature_map != "linear":
         return MRSPrediction(
@@ -506,11 +506,7 @@ def predict(
         )
     label = theory.label_term_ridgeless(n, t, lam, **kw)
     noise = theory.noise_term_ridgeless(n, t, lam, cfg.alpha, noise_var=cfg.noise_var, form=form)
-    r = min(n, m)
-    if form == "closed_form":
-        d0 = float(rmt.delta_0_interpolation(t, r, cfg.alpha)) if t != r else float("inf")
-    else:
-        d0 = float(rmt.delta_0(lam[:r], t))
+    d0 = theory.noise_coefficient(n, t, lam, cfg.alpha, form=form)
     return MRSPrediction(
         ridge=0.0,
         loss=label + noise,

@@ -16,6 +16,7 @@ __all__ = [
     "linear_model_loss",
     "linear_model_loss_marchenko_pastur",
     "linear_model_loss_power_law",
+    "noise_coefficient",
     "noise_term_optimal_ridge_heuristic",
     "noise_term_ridgeless",
     "optimal_ridge_fit",
@@ -78,6 +79,47 @@ def label_term_ridgeless(
     return teacher_var / (2.0 * m) * delta / (1.0 - lo / hi)
 
 
+def noise_coefficient(
+    features: int, samples: int, lam: np.ndarray, alpha: float, *, form: str = "spectrum"
+) -> float:
+    """Δ^F₀(T, N): the ridgeless noise term is ``σ_ε²/2 · Δ^F₀`` (MRS eqs. 62, 85).
+
+    Parameters
+    ----------
+    form : {"spectrum", "closed_form"}
+        ``"closed_form"``: MRS eq. (86) = (267), read as ``α + 1/(r/T − 1)`` for T < r and
+        ``1/(T/r − 1)`` for T > r, with r = min(N, M) the rank of the features.
+
+        ``"spectrum"`` (any spectrum Λ): the App. B equations (253)–(254) applied to the
+        projected spectrum of ``Ω = u Λ uᵀ`` (eq. 263), with the spectrum of Ω replaced by its
+        deterministic equivalent (Ω has the nonzero spectrum of an unnormalised sample
+        covariance of Λ with N samples). With κ the effective ridge of Λ at μ = T
+        (``Σ λ/(λ+κ) = T``) and ``d = Σ λ²/(λ+κ)²``, this gives, for T < r,
+
+        ``Δ^F₀ = (N d + T² − 2 T d) / ((N − T)(T − d))``,
+
+        and ``r/(T − r)`` for T > r. It reduces to ``d/(T − d) = Δ₀(T, M)`` (eq. 265–266) as
+        N → ∞, and to eq. (86) when ``Δ₀(T, M) = α`` (the scaling value (257)). This closed
+        expression is derived here (it is not printed in the paper); against simulation it is
+        within about 1 % for T ≳ 50, where (86) is 3–11 % low in the crossover T ~ r/3 … r.
+    """
+    m = lam.size
+    r = min(features, m)
+    t = samples
+    if t == r:
+        return float("inf")
+    if t > r:
+        return r / (t - r)
+    if form == "closed_form":
+        return float(rmt.delta_0_interpolation(t, r, alpha))
+    if form != "spectrum":
+        raise ValueError(f"unknown noise form {form!r}")
+    kappa = float(rmt.effective_ridge(lam, t).kappa)
+    d = float(np.sum((lam / (lam + kappa)) ** 2))
+    n = float(features)
+    return (n * d + t * t - 2.0 * t * d) / ((n - t) * (t - d))
+
+
 def noise_term_ridgeless(
     features: int,
     samples: int,
@@ -87,29 +129,10 @@ def noise_term_ridgeless(
     noise_var: float,
     form: str = "spectrum",
 ) -> float:
-    """Noise term of the ridgeless test loss, ``σ_ε²/2 · Δ^F₀(T, N)``.
-
-    Parameters
-    ----------
-    form : {"closed_form", "spectrum"}
-        ``"closed_form"``: MRS eq. (86) = (267), read as ``α + 1/(r/T − 1)`` for T < r and
-        ``1/(T/r − 1)`` for T > r, with r = min(N, M) the rank of the features.
-        ``"spectrum"``: the App. B equations (253)–(254), (261) applied to the projected
-        spectrum, approximated (as in eqs. 263–264) by the top r eigenvalues of Λ:
-        ``Δ₀ = df₂/(T − df₂)`` for T < r and ``r/(T − r)`` for T > r.
-    """
+    """Noise term of the ridgeless test loss ``σ_ε²/2 · Δ^F₀(T, N)`` (:func:`noise_coefficient`)."""
     if noise_var == 0:
         return 0.0
-    r = min(features, lam.size)
-    if samples == r:
-        return float("inf")
-    if form == "closed_form":
-        d0 = float(rmt.delta_0_interpolation(samples, r, alpha))
-    elif form == "spectrum":
-        d0 = float(rmt.delta_0(lam[:r], samples))
-    else:
-        raise ValueError(f"unknown noise form {form!r}")
-    return 0.5 * noise_var * d0
+    return 0.5 * noise_var * noise_coefficient(features, samples, lam, alpha, form=form)
 
 
 def plateau(
