@@ -30,6 +30,7 @@ from scipy.optimize import minimize
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_choice, check_int
+from scalinglab.laws._threads import single_blas_thread
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.nnls3 import Gram3, solve_nnls3
 from scalinglab.laws.objectives import Objective
@@ -265,10 +266,11 @@ def fit_approach3(
         grid = np.vstack([seed[None, :], grid])
         kinds = ["varpro", *kinds]
     runs: list[StartResult] = []
-    for i, start in enumerate(grid):
-        runs.append(_run(start, prob, obj, max_iter))
-        if progress is not None:
-            progress(i + 1, len(grid))
+    with single_blas_thread():
+        for i, start in enumerate(grid):
+            runs.append(_run(start, prob, obj, max_iter))
+            if progress is not None:
+                progress(i + 1, len(grid))
     values = np.array([r.value for r in runs])
     best_i = int(np.argmin(values))
     best = runs[best_i]

@@ -39,6 +39,7 @@ from scipy.optimize import minimize
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_int, check_real
+from scalinglab.laws._threads import single_blas_thread
 from scalinglab.laws.forms import ChinchillaSurface
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.nnls3 import Gram3, nnls3_single, solve_nnls3
@@ -132,6 +133,34 @@ def _surrogate(obj: Objective, pred: np.ndarray, loss: np.ndarray) -> tuple[np.n
     return w, loss
 
 
+def _newton_target(
+    obj: Objective, X: np.ndarray, theta: np.ndarray, pred: np.ndarray, loss: np.ndarray
+) -> np.ndarray | None:
+    """Minimiser over θ' ≥ 0 of the (Gauss–)Newton model of F around θ.
+
+    With J = ∂r/∂θ (X, or X/p in log space), g = Σ ψ(r_i) J_i and H = Σ ψ'(r_i) J_iᵀJ_i
+    (ψ' = 2 for squared error, 1 inside the Huber threshold, 0 outside), the model
+    ``g·(θ' − θ) + ½ (θ' − θ)ᵀ H (θ' − θ)`` is an NNLS problem in θ' with G = H and
+    h = Hθ − g. The Huber objective is piecewise quadratic, so once the set of points
+    inside the threshold settles this step is exact. None when H is singular (fewer
+    than three points inside the threshold).
+    """
+    r = obj.residuals(pred, loss)
+    J = X / pred[:, None] if obj.space == "log" else X
+    if obj.kind == "mse":
+        curv = np.full(r.shape, 2.0)
+    else:
+        curv = (np.abs(r) <= obj.delta).astype(float)
+    if np.count_nonzero(curv) < 3:
+        return None
+    H = (J * curv[:, None]).T @ J
+    g = J.T @ obj.psi(r)
+    if not np.linalg.det(H) > 0:
+        return None
+    target, _ = nnls3_single(H, H @ theta - g)
+    return target
+
+
 def inner_solve(
     u: np.ndarray,
     v: np.ndarray,
@@ -139,17 +168,17 @@ def inner_solve(
     obj: Objective,
     theta0: np.ndarray | None = None,
     *,
-    max_iter: int = 2000,
-    tol: float = 1e-13,
+    max_iter: int = 500,
+    tol: float = 1e-14,
 ) -> InnerSolution:
     """Minimise ``(1/n) Σ ρ(r_i)`` over ``θ = (E, A, B) ≥ 0`` for fixed features u, v.
 
-    Squared error on raw loss is one NNLS solve. Otherwise each iteration solves the
-    weighted NNLS surrogate (IRLS weights, Gauss–Newton linearisation in log space) and
-    halves the step until the true objective does not increase; it stops when θ moves
-    by less than ``tol`` relative, or the objective stops decreasing.
+    Squared error on raw loss is one NNLS solve. Otherwise each iteration moves towards
+    the projected (Gauss–)Newton point of :func:`_newton_target` (an IRLS step, whose
+    weighted least-squares problem majorises the Huber loss, when the Newton model is
+    singular) and halves the step until the true objective does not increase. It stops
+    when θ moves by less than ``tol`` relative or no step decreases the objective.
     """
-
     X = _design(u, v)
 
     def pred_of(th: np.ndarray) -> np.ndarray:
@@ -167,8 +196,10 @@ def inner_solve(
     pred = pred_of(theta)
     val = obj.value(pred, loss)
     for it in range(1, max_iter + 1):
-        w, t = _surrogate(obj, pred, loss)
-        cand = _wls_design(X, w, t)
+        cand = _newton_target(obj, X, theta, pred, loss)
+        if cand is None:
+            w, t = _surrogate(obj, pred, loss)
+            cand = _wls_design(X, w, t)
         step = 1.0
         while True:
             new = theta + step * (cand - theta)
@@ -179,10 +210,9 @@ def inner_solve(
             step *= 0.5
             if step < 1e-12:
                 return InnerSolution(theta, val, pred, it, True)
-        moved = np.max(np.abs(new - theta) / (np.abs(new) + 1e-300 + np.abs(theta)))
-        decrease = val - new_val
+        moved = np.max(np.abs(new - theta) / (np.abs(new) + np.abs(theta) + 1e-300))
         theta, pred, val = new, new_pred, new_val
-        if moved < tol or decrease <= 1e-16 * val:
+        if moved < tol:
             return InnerSolution(theta, val, pred, it, True)
     return InnerSolution(theta, val, pred, max_iter, False)
 
@@ -382,7 +412,8 @@ def fit_varpro(
         if progress is not None:
             progress(n_passes, n_passes + 1)
         al, be = float(grid_a[i]), float(grid_b[j])
-        return al, be, inner_solve(np.exp(-al * prob.lx), np.exp(-be * prob.ly), loss, obj, warm)
+        with single_blas_thread():
+            return al, be, inner_solve(np.exp(-al * prob.lx), np.exp(-be * prob.ly), loss, obj, warm)
 
     # Stage 1a (Huber / log space only): converge the surrogate weights on a coarse grid.
     # Each pass globally minimises a weighted least-squares surrogate over the whole box.
@@ -406,9 +437,10 @@ def fit_varpro(
     checks = 0
     while True:
         if refine:
-            alpha, beta, sol, refine_info = _refine(
-                prob, obj, (grid_alpha, grid_beta), grid_sol.theta, bounds, max_refine_iter
-            )
+            with single_blas_thread():
+                alpha, beta, sol, refine_info = _refine(
+                    prob, obj, (grid_alpha, grid_beta), grid_sol.theta, bounds, max_refine_iter
+                )
         if exact_grid or checks >= _MAX_BASIN_CHECKS:
             break
         checks += 1

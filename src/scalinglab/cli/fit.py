@@ -1,0 +1,309 @@
+"""``scalinglab fit`` and ``scalinglab fit-bias``: fit scaling laws to a CSV of runs.
+
+Thin layer: parse options, call :mod:`scalinglab.laws`, print text or one JSON object.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from scalinglab._types import Status
+from scalinglab.cli._common import CallbackProgress, emit_json, err_console, fail, save_figure
+
+__all__ = ["register"]
+
+_METHODS = ("approach3", "varpro", "approach2", "approach1")
+
+
+def _parse_float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        fail(f"{what} must be a number, got {text!r}")
+    if not math.isfinite(value) or value <= 0:
+        fail(f"{what} must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _split_args(args: list[str], budget_opts: list[str] | None) -> tuple[Path, list[float]]:
+    """The CSV path and the budgets (``--budget 1e24 3.8e25``, repeated or comma-separated)."""
+    budgets: list[float] = []
+    for item in budget_opts or []:
+        budgets += [_parse_float(p, "--budget") for p in item.split(",") if p.strip()]
+    files, extra = [], []
+    for a in args:
+        try:
+            float(a)
+        except ValueError:
+            files.append(a)
+        else:
+            extra.append(a)
+    if extra and not budget_opts:
+        fail(f"unexpected argument {extra[0]!r} (budgets go after --budget)")
+    budgets += [_parse_float(e, "--budget") for e in extra]
+    if len(files) != 1:
+        fail("give exactly one CSV file" if not files else f"unexpected argument {files[1]!r}")
+    return Path(files[0]), budgets
+
+
+def _default_budgets(data: Any) -> np.ndarray:
+    if data.is_isoflop:
+        return np.asarray(data.budgets, dtype=float)
+    lo, hi = np.log10(data.C.min()), np.log10(data.C.max())
+    return 10.0 ** np.linspace(lo, hi, 5) if hi > lo else np.array([data.C.min()])
+
+
+def _fmt(x: float, digits: int = 4) -> str:
+    return "nan" if x is None or not math.isfinite(x) else f"{x:.{digits}g}"
+
+
+def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
+    echo = typer.echo
+    method = result["method"]
+    head = f"{method} fit of {data.source} ({result['n_points']} points"
+    if result.get("objective_name"):
+        delta = f", delta={_fmt(result['huber_delta'])}" if result["objective_name"] == "huber" else ""
+        head += f"; {result['objective_name']} on {result['loss_space']} loss{delta}"
+    echo(head + f"): {result['status']}")
+    if result["message"] and result["message"] != "converged":
+        echo(f"  note: {result['message']}")
+    ci = result.get("ci") or {}
+
+    def with_ci(name: str) -> str:
+        text = _fmt(result[name])
+        if name in ci:
+            lo, hi = ci[name]
+            text += f"  [{_fmt(lo)}, {_fmt(hi)}]"
+        return text
+
+    if result.get("alpha") is not None and math.isfinite(result["alpha"] or float("nan")):
+        echo(
+            f"  L(N, D) = {_fmt(result['E'])} + {_fmt(result['A'])}/N^{_fmt(result['alpha'])}"
+            f" + {_fmt(result['B'])}/D^{_fmt(result['beta'])}    objective = {result['objective']:.6g}"
+        )
+        for name in ("E", "A", "B", "alpha", "beta"):
+            echo(f"  {name:6s} {with_ci(name)}")
+    echo(f"  a (N* ~ C^a) {with_ci('a')}")
+    echo(f"  b (D* ~ C^b) {with_ci('b')}")
+    if ci:
+        echo(
+            f"  intervals: {100 * ci['level']:g}% bootstrap percentile, {ci['n_ok']} of "
+            f"{ci['n_boot']} replicates ({ci['scheme']} resampling)"
+        )
+    echo(f"  {'C':>10s} {'N_opt':>11s} {'D_opt':>11s} {'D/N':>8s} {'loss':>8s}")
+    ci_alloc = {round(math.log10(e["C"]), 9): e for e in ci.get("allocations", [])}
+    for row in result["allocations"]:
+        line = (
+            f"  {row['C']:10.3g} {row['N_opt']:11.4g} {row['D_opt']:11.4g} "
+            f"{row['tokens_per_param']:8.3g} {_fmt(row['loss']):>8s}"
+        )
+        e = ci_alloc.get(round(math.log10(row["C"]), 9))
+        if e:
+            line += f"   N in [{_fmt(e['N_opt'][0])}, {_fmt(e['N_opt'][1])}]"
+        echo(line)
+    if method == "approach2":
+        for b in fit.details["budgets"]:
+            if not b["accepted"]:
+                echo(f"  refused budget C = {b['C']:.4g}: {b['reason']}")
+
+
+def fit(
+    args: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE.csv", help="CSV of runs (one header row)."),
+    ],
+    method: Annotated[
+        str, typer.Option(help="approach3 | varpro | approach2 | approach1.")
+    ] = "varpro",
+    n_col: Annotated[str | None, typer.Option("--n-col", help="Model size column [N].")] = None,
+    d_col: Annotated[
+        str | None, typer.Option("--d-col", help="Tokens column (tokens seen for approach1) [D].")
+    ] = None,
+    c_col: Annotated[str | None, typer.Option("--c-col", help="Compute column (FLOPs) [C].")] = None,
+    loss_col: Annotated[str | None, typer.Option("--loss-col", help="Loss column [loss].")] = None,
+    objective: Annotated[
+        str | None, typer.Option(help="huber | mse (surface methods) [huber].")
+    ] = None,
+    huber_delta: Annotated[float, typer.Option(help="Huber threshold delta.")] = 1e-3,
+    loss_space: Annotated[
+        str | None,
+        typer.Option(help="log | raw residuals [approach3: log, varpro: raw]."),
+    ] = None,
+    budget: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Budgets C (FLOPs) for the allocation table: repeat, comma-separate or list "
+            "after one --budget [the data's budgets]."
+        ),
+    ] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates for CIs (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    level: Annotated[float, typer.Option(help="Coverage of the bootstrap intervals.")] = 0.95,
+    k: Annotated[float, typer.Option(help="FLOPs per parameter per token, C = k*N*D.")] = 6.0,
+    grid_step: Annotated[
+        float, typer.Option(help="varpro (alpha, beta) grid step.")
+    ] = 1e-3,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG of the fit.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Fit L(N, D) = E + A/N^alpha + B/D^beta (or the compute-optimal frontier) to runs."""
+    from scalinglab.laws.allocation import allocate
+    from scalinglab.laws.fitting import SURFACE_METHODS, default_objective, fit_law
+    from scalinglab.laws.io import read_csv
+    from scalinglab.laws.uncertainty import bootstrap as run_bootstrap
+
+    if method not in _METHODS:
+        fail(f"--method must be one of {', '.join(_METHODS)}; got {method!r}")
+    if objective is not None and objective not in ("huber", "mse"):
+        fail(f"--objective must be huber or mse; got {objective!r}")
+    if loss_space is not None and loss_space not in ("log", "raw"):
+        fail(f"--loss-space must be log or raw; got {loss_space!r}")
+    if not (math.isfinite(huber_delta) and huber_delta > 0):
+        fail(f"--huber-delta must be a finite number > 0; got {huber_delta!r}")
+    if bootstrap < 0:
+        fail(f"--bootstrap must be >= 0; got {bootstrap}")
+    if not (0 < level < 1):
+        fail(f"--level must be in (0, 1); got {level}")
+    if not (math.isfinite(k) and k > 0):
+        fail(f"--k must be a finite number > 0; got {k!r}")
+    if not (math.isfinite(grid_step) and 0 < grid_step <= 0.5):
+        fail(f"--grid-step must be in (0, 0.5]; got {grid_step!r}")
+    if plot is not None and plot.parent and not plot.parent.exists():
+        fail(f"--plot: the directory '{plot.parent}' does not exist")
+    path, budgets = _split_args(args, budget)
+    data = read_csv(path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k)
+    obj = default_objective(method, objective, loss_space, huber_delta)
+    options: dict[str, Any] = {"grid_step": grid_step} if method == "varpro" else {}
+
+    def do_fit(d: Any) -> Any:
+        return fit_law(d, method, objective=obj, **options)
+
+    fit_result = do_fit(data)
+    C = np.asarray(budgets, dtype=float) if budgets else _default_budgets(data)
+    result: dict[str, Any] = fit_result.to_dict()
+    details = result.pop("details")
+    if method not in SURFACE_METHODS:
+        for key in ("objective_name", "loss_space", "huber_delta"):
+            result[key] = None
+    result["source"] = str(path)
+    usable = fit_result.status != Status.FAILED
+    result["allocations"] = [a.to_dict() for a in allocate(fit_result, C)] if usable else []
+    ci: dict[str, Any] = {}
+    boot = None
+    if bootstrap > 0 and usable:
+        with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
+            boot = run_bootstrap(
+                data, do_fit, n_boot=bootstrap, budgets=C, seed=seed, level=level, progress=prog
+            )
+        ci = boot.to_dict()
+    result["ci"] = ci
+    result["details"] = details
+    if plot is not None:
+        from scalinglab.plots.fit import plot_fit
+
+        save_figure(plot_fit(data, fit_result, bootstrap=boot, budgets=C), plot)
+    if json_:
+        emit_json(result)
+    else:
+        _print_text(result, fit_result, data)
+        if plot is not None:
+            err_console.print(f"[dim]wrote {plot}[/dim]")
+
+
+def fit_bias(
+    alpha: Annotated[
+        list[float] | None, typer.Option(help="True alpha (repeat for several).")
+    ] = None,
+    beta: Annotated[list[float] | None, typer.Option(help="True beta (repeat for several).")] = None,
+    grid_width: Annotated[
+        list[float] | None,
+        typer.Option(help="Half-width of each IsoFLOP grid in decades of N (repeatable)."),
+    ] = None,
+    offset: Annotated[
+        list[float] | None,
+        typer.Option(help="Constant off-centre shift of the grids in decades (repeatable)."),
+    ] = None,
+    drift: Annotated[
+        list[float] | None,
+        typer.Option(help="Shift growing to this many decades at the largest budget."),
+    ] = None,
+    points_per_budget: Annotated[int, typer.Option(help="Runs per budget.")] = 15,
+    extrapolate_to: Annotated[
+        float, typer.Option(help="Budget (FLOPs) where N*, D* and the waste are compared.")
+    ] = 1e24,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Bias of Approach 2, varpro and Approach 3 on noise-free synthetic IsoFLOP data.
+
+    Without sweep options: one factor at a time around alpha=0.34, beta=0.28, +-0.5
+    decade grids. With options: the Cartesian product of the values given.
+    """
+    from scalinglab.laws.synthetic import DEFAULT_BUDGETS, bias_table
+
+    for name, values, low in (
+        ("--alpha", alpha, 0.0),
+        ("--beta", beta, 0.0),
+        ("--grid-width", grid_width, 0.0),
+    ):
+        for v in values or []:
+            if not (math.isfinite(v) and v > low):
+                fail(f"{name} must be a finite number > 0; got {v!r}")
+    for name, values in (("--offset", offset), ("--drift", drift)):
+        for v in values or []:
+            if not math.isfinite(v):
+                fail(f"{name} must be finite; got {v!r}")
+    if points_per_budget < 3:
+        fail(f"--points-per-budget must be >= 3; got {points_per_budget}")
+    if not (math.isfinite(extrapolate_to) and extrapolate_to > 0):
+        fail(f"--extrapolate-to must be a finite number > 0; got {extrapolate_to!r}")
+    with CallbackProgress("fit-bias", enabled=not quiet) as prog:
+        rows = bias_table(
+            alphas=alpha,
+            betas=beta,
+            grid_widths=grid_width,
+            offsets=offset,
+            drifts=drift,
+            points_per_budget=points_per_budget,
+            extrapolate_to=extrapolate_to,
+            progress=prog,
+        )
+    table = [r.to_dict() for r in rows]
+    if json_:
+        emit_json(
+            {
+                "rows": table,
+                "budgets": list(DEFAULT_BUDGETS),
+                "points_per_budget": points_per_budget,
+                "extrapolate_to": extrapolate_to,
+                "noise": 0.0,
+            }
+        )
+        return
+    typer.echo(
+        f"Noise-free IsoFLOP data, budgets 1e17..1e21 ({points_per_budget} runs each); "
+        f"errors at C = {extrapolate_to:.3g}"
+    )
+    typer.echo(
+        f"{'setting':>15s} {'alpha':>6s} {'beta':>6s} {'width':>5s} {'offset':>6s} {'drift':>5s} "
+        f"{'method':>9s} {'a_true':>7s} {'a - a_true':>11s} {'N* err':>9s} {'D* err':>9s} "
+        f"{'wasted':>9s}"
+    )
+    for d in table:
+        typer.echo(
+            f"{d['label'] or '-':>15s} {d['alpha']:6.3f} {d['beta']:6.3f} {d['grid_width']:5.2f} "
+            f"{d['offset']:6.2f} {d['drift']:5.2f} {d['method']:>9s} {d['a_true']:7.4f} "
+            f"{d['a_error']:+11.2e} {100 * d['N_opt_rel_error']:+8.3f}% "
+            f"{100 * d['D_opt_rel_error']:+8.3f}% {100 * d['wasted_fraction']:8.4f}%"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fit")(fit)
+    app.command("fit-bias")(fit_bias)

@@ -1,0 +1,155 @@
+"""Figure of a scaling-law fit: IsoFLOP data and curves, and the compute-optimal frontier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+__all__ = ["plot_fit"]
+
+
+def _budget_colours(budgets: np.ndarray):
+    norm = LogNorm(vmin=float(budgets.min()), vmax=float(max(budgets.max(), budgets.min() * 1.01)))
+    cmap = colormaps["viridis"]
+    return norm, cmap
+
+
+def _left_isoflop(ax, data, fit, norm, cmap) -> None:
+    """Loss against N per budget, with fitted curves and the frontier."""
+    method = fit.method
+    for g, C in enumerate(data.budgets):
+        rows = data.group == g
+        colour = cmap(norm(C))
+        ax.scatter(data.N[rows], data.loss[rows], s=14, color=colour, zorder=3)
+        lo, hi = np.log10(data.N[rows].min()), np.log10(data.N[rows].max())
+        pad = 0.15 * max(hi - lo, 0.1)
+        n = np.logspace(lo - pad, hi + pad, 120)
+        if hasattr(fit, "surface"):
+            ax.plot(n, fit.surface.loss(n, C / (data.k * n)), color=colour, lw=1.2)
+        elif method == "approach2":
+            b = fit.details["budgets"][g]
+            par = b["parabola_log10N"]
+            if par is not None:
+                x = np.log10(n)
+                y = par["c0"] + par["c1"] * x + par["c2"] * x * x
+                ax.plot(n, y, color=colour, lw=1.2, ls="-" if b["accepted"] else ":")
+            if b["accepted"]:
+                ax.plot(b["N_opt"], b["loss_opt"], marker="*", ms=11, color=colour, mec="k", zorder=4)
+    if hasattr(fit, "surface"):
+        c = np.logspace(np.log10(data.budgets.min()), np.log10(data.budgets.max()), 100)
+        ax.plot(fit.n_opt(c), fit.surface.loss_opt(c), "k--", lw=1.5, label="compute-optimal N*(C)")
+        ax.plot(fit.n_opt(data.budgets), fit.surface.loss_opt(data.budgets), "k*", ms=9)
+    elif method == "approach2":
+        acc = [b for b in fit.details["budgets"] if b["accepted"]]
+        if acc:
+            ax.plot(
+                [b["N_opt"] for b in acc],
+                [b["loss_opt"] for b in acc],
+                "k--",
+                lw=1.2,
+                label="parabola minima N*(C)",
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("model size N (parameters)")
+    ax.set_ylabel("loss")
+    ax.set_title("IsoFLOP curves (colour: compute budget)")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def _left_envelope(ax, data, fit) -> None:
+    """Approach 1: training curves against compute and their lower envelope."""
+    from scalinglab.laws.approach1 import run_labels
+
+    run, sizes = run_labels(data)
+    norm = LogNorm(vmin=float(sizes.min()), vmax=float(max(sizes.max(), sizes.min() * 1.01)))
+    cmap = colormaps["plasma"]
+    C = data.k * data.N * data.D
+    for r, n in enumerate(sizes):
+        rows = np.nonzero(run == r)[0]
+        order = rows[np.argsort(C[rows])]
+        ax.plot(C[order], data.loss[order], color=cmap(norm(n)), lw=1.0, alpha=0.8)
+    env = fit.details["envelope"]
+    if env["C"]:
+        ax.plot(env["C"], env["loss"], "k--", lw=1.5, label="lower envelope")
+    ax.set_xscale("log")
+    ax.set_xlabel("compute C = k·N·D (FLOPs)")
+    ax.set_ylabel("loss")
+    ax.set_title("training curves (colour: model size)")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def plot_fit(
+    data: Any,
+    fit: Any,
+    *,
+    bootstrap: Any = None,
+    budgets: np.ndarray | None = None,
+) -> Figure:
+    """Two panels: the data with fitted IsoFLOP curves, and N*(C), D*(C) against compute.
+
+    Parameters
+    ----------
+    data : ScalingData
+        The fitted runs.
+    fit : SurfaceFit or FrontierFit
+        Result of any method.
+    bootstrap : BootstrapResult, optional
+        Adds percentile bands of N*(C) and D*(C) at ``budgets``.
+    budgets : array-like, optional
+        Budgets of the allocation table (marked on the frontier panel).
+    """
+    fig = Figure(figsize=(11, 4.4))
+    ax_l, ax_r = fig.subplots(1, 2)
+    norm, cmap = _budget_colours(np.asarray(data.budgets))
+    if fit.method == "approach1":
+        _left_envelope(ax_l, data, fit)
+    else:
+        _left_isoflop(ax_l, data, fit, norm, cmap)
+        sm = ScalarMappable(norm=norm, cmap=cmap)
+        fig.colorbar(sm, ax=ax_l, label="compute budget C (FLOPs)", pad=0.01)
+    C_all = data.k * data.N * data.D
+    c_lo, c_hi = float(C_all.min()), float(C_all.max())
+    if budgets is not None and len(budgets):
+        c_lo, c_hi = min(c_lo, float(np.min(budgets))), max(c_hi, float(np.max(budgets)))
+    c = np.logspace(np.log10(c_lo), np.log10(c_hi), 100)
+    if np.isfinite(fit.a):
+        ax_r.plot(c, fit.n_opt(c), color="tab:blue", lw=1.8, label=f"N*(C) ∝ C^{fit.a:.3f}")
+        ax_r.plot(c, fit.d_opt(c), color="tab:orange", lw=1.8, label=f"D*(C) ∝ C^{fit.b:.3f}")
+    if fit.method == "approach2":
+        acc = [b for b in fit.details["budgets"] if b["accepted"]]
+        ax_r.plot([b["C"] for b in acc], [b["N_opt"] for b in acc], "o", color="tab:blue", ms=5)
+        ax_r.plot([b["C"] for b in acc], [b["D_opt"] for b in acc], "o", color="tab:orange", ms=5)
+    if bootstrap is not None and bootstrap.allocations:
+        bc = np.array([e["C"] for e in bootstrap.allocations])
+        for key, colour in (("N_opt", "tab:blue"), ("D_opt", "tab:orange")):
+            lo = np.array([e[key][0] for e in bootstrap.allocations])
+            hi = np.array([e[key][1] for e in bootstrap.allocations])
+            if bc.size > 1:
+                ax_r.fill_between(bc, lo, hi, color=colour, alpha=0.25, lw=0)
+            ax_r.errorbar(
+                bc,
+                np.sqrt(lo * hi),
+                yerr=[np.sqrt(lo * hi) - lo, hi - np.sqrt(lo * hi)],
+                fmt="none",
+                ecolor=colour,
+                capsize=3,
+            )
+        ax_r.plot([], [], color="grey", alpha=0.4, lw=6, label=f"{100 * bootstrap.level:g}% bootstrap")
+    if budgets is not None and len(budgets) and np.isfinite(fit.a):
+        b = np.asarray(budgets, dtype=float)
+        ax_r.plot(b, fit.n_opt(b), "s", mfc="none", color="tab:blue", ms=6)
+        ax_r.plot(b, fit.d_opt(b), "s", mfc="none", color="tab:orange", ms=6)
+    ax_r.set_xscale("log")
+    ax_r.set_yscale("log")
+    ax_r.set_xlabel("compute budget C (FLOPs)")
+    ax_r.set_ylabel("N* (parameters), D* (tokens)")
+    ax_r.set_title(f"compute-optimal allocation ({fit.method})")
+    ax_r.grid(True, which="major", alpha=0.3)
+    ax_r.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
