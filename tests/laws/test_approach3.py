@@ -40,8 +40,10 @@ def test_gradient_matches_finite_differences(llama3):
         for i in range(5):
             e = np.zeros(5)
             e[i] = 1e-6
-            fd[i] = (lse_objective(p + e, prob.lx, prob.ly, prob.loss, obj)[0]
-                     - lse_objective(p - e, prob.lx, prob.ly, prob.loss, obj)[0]) / 2e-6
+            fd[i] = (
+                lse_objective(p + e, prob.lx, prob.ly, prob.loss, obj)[0]
+                - lse_objective(p - e, prob.lx, prob.ly, prob.loss, obj)[0]
+            ) / 2e-6
         # Central differences with h = 1e-6: truncation ~1e-12, rounding ~1e-16·F/h;
         # relative 1e-6 of the largest component catches any wrong term.
         np.testing.assert_allclose(g, fd, atol=1e-6 * np.max(np.abs(fd)))

@@ -41,7 +41,9 @@ def test_optimal_plan_costs_nothing_and_a_bad_plan_costs_both_ways():
     zero = misallocation_cost(SURF, SURF, C)
     assert abs(zero.wasted_fraction) < 1e-10 and abs(zero.extra_compute_fraction) < 1e-10
     # Plan: the optimum's rule but with N halved at every budget.
-    plan = PowerLawFrontier(n_coef=0.5 * SURF.G * SURF.k ** (-SURF.a), a=SURF.a, d_coef=1.0, b=SURF.b)
+    plan = PowerLawFrontier(
+        n_coef=0.5 * SURF.G * SURF.k ** (-SURF.a), a=SURF.a, d_coef=1.0, b=SURF.b
+    )
     cost = misallocation_cost(SURF, plan, C)
     # Independent check of the wasted share: the optimum reaches the plan's loss at C_eff,
     # found here by bisection on the optimum's loss curve.

@@ -36,8 +36,18 @@ def test_batched_and_single_match_scipy_nnls():
     h = np.array([g[1] for g in grams])
     c = np.array([g[2] for g in grams])
     sol = solve_nnls3(
-        Gram3(G[:, 0, 0], G[:, 0, 1], G[:, 0, 2], G[:, 1, 1], G[:, 1, 2], G[:, 2, 2],
-              h[:, 0], h[:, 1], h[:, 2], c)
+        Gram3(
+            G[:, 0, 0],
+            G[:, 0, 1],
+            G[:, 0, 2],
+            G[:, 1, 1],
+            G[:, 1, 2],
+            G[:, 2, 2],
+            h[:, 0],
+            h[:, 1],
+            h[:, 2],
+            c,
+        )
     )
     clamped = 0
     for i, (X, w, t) in enumerate(probs):
@@ -60,8 +70,20 @@ def test_broadcast_grid_shape():
     G, h, c = _gram(X, w, t)
     # The same problem broadcast over a (4, 5) grid gives the same answer everywhere.
     ones = np.ones((4, 1))
-    sol = solve_nnls3(Gram3(G[0, 0], G[0, 1] * ones, G[0, 2], G[1, 1] * ones, np.full((4, 5), G[1, 2]),
-                            G[2, 2] * np.ones((1, 5)), h[0], h[1] * ones, h[2], c))
+    sol = solve_nnls3(
+        Gram3(
+            G[0, 0],
+            G[0, 1] * ones,
+            G[0, 2],
+            G[1, 1] * ones,
+            np.full((4, 5), G[1, 2]),
+            G[2, 2] * np.ones((1, 5)),
+            h[0],
+            h[1] * ones,
+            h[2],
+            c,
+        )
+    )
     th, f = nnls3_single(G, h, c)
     assert sol.theta.shape == (4, 5, 3)
     np.testing.assert_allclose(sol.theta, np.broadcast_to(th, (4, 5, 3)), rtol=1e-12, atol=1e-14)

@@ -68,12 +68,13 @@ def test_inner_solution_satisfies_kkt(llama3, obj):
     r = obj.residuals(sol.pred, prob.loss)
     dr = obj.psi(r) / (sol.pred if obj.space == "log" else 1.0)
     grad = X.T @ dr / r.size
-    # Gradient scale: the same sum with |ψ| (no cancellation); stationarity to 1e-8 of it
-    # (the solver stops when θ moves by < 1e-13 relative).
+    # Gradient scale: the same sum with |ψ| (no cancellation). The Newton iterations stop
+    # when θ moves by < 1e-14 relative, leaving stationarity at ~1e-11 of that scale
+    # (float64 rounding of the sums); 1e-9 keeps a factor 100 of margin.
     scale = np.abs(X).T @ np.abs(dr) / r.size
     free = sol.theta > 0
-    assert np.all(np.abs(grad[free]) <= 1e-8 * scale[free])
-    assert np.all(grad[~free] >= -1e-8 * scale[~free])
+    assert np.all(np.abs(grad[free]) <= 1e-9 * scale[free])
+    assert np.all(grad[~free] >= -1e-9 * scale[~free])
 
 
 def test_refinement_gradient_matches_finite_differences(llama3):
@@ -95,8 +96,10 @@ def test_refinement_gradient_matches_finite_differences(llama3):
         -sol.theta[2] * np.mean(dr * prob.ly * np.exp(-z[1] * prob.ly)),
     ]
     h = 1e-5
-    fd = [(F(z[0] + h, z[1]) - F(z[0] - h, z[1])) / (2 * h),
-          (F(z[0], z[1] + h) - F(z[0], z[1] - h)) / (2 * h)]
+    fd = [
+        (F(z[0] + h, z[1]) - F(z[0] - h, z[1])) / (2 * h),
+        (F(z[0], z[1] + h) - F(z[0], z[1] - h)) / (2 * h),
+    ]
     # Central differences: truncation O(h²·F''') ~ 1e-10 relative, rounding
     # ~1e-16·F/h ~ 1e-11·F; 1e-5 relative is far above both yet catches a wrong formula.
     np.testing.assert_allclose(g, fd, rtol=1e-5)
@@ -104,8 +107,9 @@ def test_refinement_gradient_matches_finite_differences(llama3):
 
 
 def test_bound_hit_on_grid_edge(exact_data):
-    fit = fit_varpro(exact_data, objective=Objective("mse", "raw"), grid_step=0.01,
-                     alpha_range=(0.01, 0.3))
+    fit = fit_varpro(
+        exact_data, objective=Objective("mse", "raw"), grid_step=0.01, alpha_range=(0.01, 0.3)
+    )
     assert fit.status == Status.BOUND_HIT
     assert "alpha" in fit.message and "upper edge" in fit.message
     np.testing.assert_allclose(fit.surface.alpha, 0.3)

@@ -58,7 +58,7 @@ def _default_budgets(data: Any) -> np.ndarray:
     return 10.0 ** np.linspace(lo, hi, 5) if hi > lo else np.array([data.C.min()])
 
 
-def _fmt(x: float, digits: int = 4) -> str:
+def _fmt(x: float, digits: int = 5) -> str:
     return "nan" if x is None or not math.isfinite(x) else f"{x:.{digits}g}"
 
 
@@ -67,7 +67,9 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
     method = result["method"]
     head = f"{method} fit of {data.source} ({result['n_points']} points"
     if result.get("objective_name"):
-        delta = f", delta={_fmt(result['huber_delta'])}" if result["objective_name"] == "huber" else ""
+        delta = (
+            f", delta={_fmt(result['huber_delta'])}" if result["objective_name"] == "huber" else ""
+        )
         head += f"; {result['objective_name']} on {result['loss_space']} loss{delta}"
     echo(head + f"): {result['status']}")
     if result["message"] and result["message"] != "converged":
@@ -84,8 +86,9 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
     if result.get("alpha") is not None and math.isfinite(result["alpha"] or float("nan")):
         echo(
             f"  L(N, D) = {_fmt(result['E'])} + {_fmt(result['A'])}/N^{_fmt(result['alpha'])}"
-            f" + {_fmt(result['B'])}/D^{_fmt(result['beta'])}    objective = {result['objective']:.6g}"
+            f" + {_fmt(result['B'])}/D^{_fmt(result['beta'])}"
         )
+        echo(f"  objective = {result['objective']:.6g} (mean penalty per point)")
         for name in ("E", "A", "B", "alpha", "beta"):
             echo(f"  {name:6s} {with_ci(name)}")
     echo(f"  a (N* ~ C^a) {with_ci('a')}")
@@ -124,7 +127,9 @@ def fit(
     d_col: Annotated[
         str | None, typer.Option("--d-col", help="Tokens column (tokens seen for approach1) [D].")
     ] = None,
-    c_col: Annotated[str | None, typer.Option("--c-col", help="Compute column (FLOPs) [C].")] = None,
+    c_col: Annotated[
+        str | None, typer.Option("--c-col", help="Compute column (FLOPs) [C].")
+    ] = None,
     loss_col: Annotated[str | None, typer.Option("--loss-col", help="Loss column [loss].")] = None,
     objective: Annotated[
         str | None, typer.Option(help="huber | mse (surface methods) [huber].")
@@ -145,9 +150,7 @@ def fit(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     level: Annotated[float, typer.Option(help="Coverage of the bootstrap intervals.")] = 0.95,
     k: Annotated[float, typer.Option(help="FLOPs per parameter per token, C = k*N*D.")] = 6.0,
-    grid_step: Annotated[
-        float, typer.Option(help="varpro (alpha, beta) grid step.")
-    ] = 1e-3,
+    grid_step: Annotated[float, typer.Option(help="varpro (alpha, beta) grid step.")] = 1e-3,
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of the fit.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -220,7 +223,9 @@ def fit_bias(
     alpha: Annotated[
         list[float] | None, typer.Option(help="True alpha (repeat for several).")
     ] = None,
-    beta: Annotated[list[float] | None, typer.Option(help="True beta (repeat for several).")] = None,
+    beta: Annotated[
+        list[float] | None, typer.Option(help="True beta (repeat for several).")
+    ] = None,
     grid_width: Annotated[
         list[float] | None,
         typer.Option(help="Half-width of each IsoFLOP grid in decades of N (repeatable)."),

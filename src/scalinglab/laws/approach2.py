@@ -55,7 +55,13 @@ class Parabola:
         return self.c0 + self.c1 * x + self.c2 * x * x
 
     def to_dict(self) -> dict[str, float]:
-        return {"c0": self.c0, "c1": self.c1, "c2": self.c2, "x_min": self.x_min, "x_max": self.x_max}
+        return {
+            "c0": self.c0,
+            "c1": self.c1,
+            "c2": self.c2,
+            "x_min": self.x_min,
+            "x_max": self.x_max,
+        }
 
 
 def fit_parabola(x: np.ndarray, y: np.ndarray) -> Parabola | None:
@@ -124,7 +130,9 @@ def _budget(C: float, N: np.ndarray, D: np.ndarray, L: np.ndarray) -> BudgetPara
     pn = fit_parabola(np.log10(N), L)
     pd = fit_parabola(np.log10(D), L)
     reasons = [
-        _refusal(p, var) for p, var in ((pn, "N"), (pd, "D")) if p is None or not p.has_interior_minimum
+        _refusal(p, var)
+        for p, var in ((pn, "N"), (pd, "D"))
+        if p is None or not p.has_interior_minimum
     ]
     nan = float("nan")
     if reasons:

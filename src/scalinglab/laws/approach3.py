@@ -136,7 +136,9 @@ def _to_internal(rows: np.ndarray, prob: ScaledProblem) -> np.ndarray:
     return out
 
 
-def _profiled_starts(prob: ScaledProblem, obj: Objective, exponents: tuple[float, ...]) -> np.ndarray:
+def _profiled_starts(
+    prob: ScaledProblem, obj: Objective, exponents: tuple[float, ...]
+) -> np.ndarray:
     """(α, β) grid with (E, A', B') from the weighted NNLS at each point (one batched solve).
 
     The weights are those of the first surrogate of the objective (1/L² in log space).
@@ -239,8 +241,10 @@ def fit_approach3(
     kinds: list[str] = []
     if isinstance(starts, str):
         check_choice(starts, "starts", "fit_approach3", ("profiled", "hoffmann"))
-        grid = hoffmann_starts(prob) if starts == "hoffmann" else _profiled_starts(
-            prob, obj, PROFILED_EXPONENTS
+        grid = (
+            hoffmann_starts(prob)
+            if starts == "hoffmann"
+            else _profiled_starts(prob, obj, PROFILED_EXPONENTS)
         )
         kinds = [starts] * len(grid)
     else:

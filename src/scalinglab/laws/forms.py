@@ -85,7 +85,9 @@ class ChinchillaSurface:
     @property
     def G(self) -> float:
         """``G = (αA/(βB))^(1/(α+β))`` of Hoffmann et al. (2022), eq. (4)."""
-        return float((self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta)))
+        return float(
+            (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta))
+        )
 
     def n_opt(self, C: np.ndarray | float) -> np.ndarray:
         """Compute-optimal model size ``N*(C) = G·(C/k)^a`` (Hoffmann et al. 2022, eq. (4))."""

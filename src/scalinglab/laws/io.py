@@ -308,7 +308,9 @@ def read_csv(
         _check_column(values, raw, col, where, rows)
         return values
 
-    cols = {key: (numeric(names[key]) if names[key] is not None else None) for key in ("N", "D", "C")}
+    cols = {
+        key: (numeric(names[key]) if names[key] is not None else None) for key in ("N", "D", "C")
+    }
     loss = numeric(names["loss"])
     data = _assemble(cols, loss, k, where, names)
     if names["N"] and names["D"] and names["C"]:

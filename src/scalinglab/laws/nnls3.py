@@ -94,7 +94,7 @@ def solve_nnls3(g: Gram3, *, want_theta: bool = True) -> NNLS3Solution:
         f = np.broadcast_to(c - (h0 * ne + h1 * na + h2 * nb) * inv, shape).copy()
     theta = None
     if want_theta:
-        theta = np.zeros(shape + (3,))
+        theta = np.zeros((*shape, 3))
         with np.errstate(invalid="ignore"):
             theta[..., 0] = np.where(ok, ne * inv, 0.0)
             theta[..., 1] = np.where(ok, na * inv, 0.0)
@@ -109,7 +109,7 @@ def solve_nnls3(g: Gram3, *, want_theta: bool = True) -> NNLS3Solution:
     s00, s01, s02, s11, s12, s22 = (pick(x) for x in (g00, g01, g02, g11, g12, g22))
     t0, t1, t2, cc = (pick(x) for x in (h0, h1, h2, c))
     best_f = cc.copy()  # empty support: θ = 0
-    best = np.zeros(cc.shape + (3,)) if want_theta else None
+    best = np.zeros((*cc.shape, 3)) if want_theta else None
     with np.errstate(divide="ignore", invalid="ignore"):
         for (i, j), gaa, gab, gbb, ha, hb in (
             ((0, 1), s00, s01, s11, t0, t1),

@@ -167,7 +167,9 @@ def default_bias_configs(
         for w in (0.25, 1.0, 1.5)
         if not np.isclose(w, grid_width)
     ]
-    out += [BiasConfig(alpha, beta, grid_width, offset=o, label=f"offset {o:g}") for o in (0.1, 0.3)]
+    out += [
+        BiasConfig(alpha, beta, grid_width, offset=o, label=f"offset {o:g}") for o in (0.1, 0.3)
+    ]
     out += [BiasConfig(alpha, beta, grid_width, drift=0.3, label="drift 0.3")]
     total = alpha + beta
     for ratio in (1.0, 1.8, 3.0):

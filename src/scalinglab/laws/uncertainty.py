@@ -114,7 +114,9 @@ def bootstrap(
         ``progress(done, total)`` after each replicate.
     """
     n_boot = check_int(n_boot, "n_boot", "bootstrap", low=1)
-    level = check_real(level, "level", "bootstrap", low=0.0, high=1.0, low_open=True, high_open=True)
+    level = check_real(
+        level, "level", "bootstrap", low=0.0, high=1.0, low_open=True, high_open=True
+    )
     scheme = check_choice(scheme, "scheme", "bootstrap", SCHEMES)
     if scheme == "auto":
         scheme = "budgets" if data.is_isoflop else "points"

@@ -404,7 +404,9 @@ def fit_varpro(
     bounds = ((a_lo, a_hi), (b_lo, b_hi))
     n_passes = 0
 
-    def grid_pass(grid_a: np.ndarray, grid_b: np.ndarray, w, t, warm) -> tuple[float, float, InnerSolution]:
+    def grid_pass(
+        grid_a: np.ndarray, grid_b: np.ndarray, w, t, warm
+    ) -> tuple[float, float, InnerSolution]:
         nonlocal n_passes
         f = profile_grid(prob.lx, prob.ly, grid_a, grid_b, w, t)
         i, j = np.unravel_index(int(np.argmin(f)), f.shape)
@@ -413,7 +415,11 @@ def fit_varpro(
             progress(n_passes, n_passes + 1)
         al, be = float(grid_a[i]), float(grid_b[j])
         with single_blas_thread():
-            return al, be, inner_solve(np.exp(-al * prob.lx), np.exp(-be * prob.ly), loss, obj, warm)
+            return (
+                al,
+                be,
+                inner_solve(np.exp(-al * prob.lx), np.exp(-be * prob.ly), loss, obj, warm),
+            )
 
     # Stage 1a (Huber / log space only): converge the surrogate weights on a coarse grid.
     # Each pass globally minimises a weighted least-squares surrogate over the whole box.
@@ -488,9 +494,13 @@ def _status(
     problems = []
     for name, val, (lo, hi) in (("alpha", alpha, a_rng), ("beta", beta, b_rng)):
         if val <= lo + edge_tol:
-            problems.append(f"{name} = {val:g} is at the lower edge of its search range [{lo:g}, {hi:g}]")
+            problems.append(
+                f"{name} = {val:g} is at the lower edge of its search range [{lo:g}, {hi:g}]"
+            )
         elif val >= hi - edge_tol:
-            problems.append(f"{name} = {val:g} is at the upper edge of its search range [{lo:g}, {hi:g}]")
+            problems.append(
+                f"{name} = {val:g} is at the upper edge of its search range [{lo:g}, {hi:g}]"
+            )
     clamped = [name for name, x in zip(("E", "A", "B"), sol.theta, strict=True) if x <= 0.0]
     if clamped:
         problems.append(f"{', '.join(clamped)} clamped at 0 by the non-negativity constraint")

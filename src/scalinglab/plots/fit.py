@@ -39,7 +39,9 @@ def _left_isoflop(ax, data, fit, norm, cmap) -> None:
                 y = par["c0"] + par["c1"] * x + par["c2"] * x * x
                 ax.plot(n, y, color=colour, lw=1.2, ls="-" if b["accepted"] else ":")
             if b["accepted"]:
-                ax.plot(b["N_opt"], b["loss_opt"], marker="*", ms=11, color=colour, mec="k", zorder=4)
+                ax.plot(
+                    b["N_opt"], b["loss_opt"], marker="*", ms=11, color=colour, mec="k", zorder=4
+                )
     if hasattr(fit, "surface"):
         c = np.logspace(np.log10(data.budgets.min()), np.log10(data.budgets.max()), 100)
         ax.plot(fit.n_opt(c), fit.surface.loss_opt(c), "k--", lw=1.5, label="compute-optimal N*(C)")
@@ -139,7 +141,9 @@ def plot_fit(
                 ecolor=colour,
                 capsize=3,
             )
-        ax_r.plot([], [], color="grey", alpha=0.4, lw=6, label=f"{100 * bootstrap.level:g}% bootstrap")
+        ax_r.plot(
+            [], [], color="grey", alpha=0.4, lw=6, label=f"{100 * bootstrap.level:g}% bootstrap"
+        )
     if budgets is not None and len(budgets) and np.isfinite(fit.a):
         b = np.asarray(budgets, dtype=float)
         ax_r.plot(b, fit.n_opt(b), "s", mfc="none", color="tab:blue", ms=6)
