@@ -180,7 +180,9 @@ async def _drive(ws_url: str, url: str, width: int, height: int) -> PageCheck:
                 + " ".join(str(a.get("value", a.get("description"))) for a in p.get("args", []))
             )
         elif method == "Runtime.exceptionThrown":
-            errors.append("exception: " + str(p.get("exceptionDetails", {}).get("text")))
+            det = p.get("exceptionDetails", {})
+            desc = det.get("exception", {}).get("description") or det.get("text")
+            errors.append("exception: " + " ".join(str(desc).split()))
         elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
             errors.append("log: " + str(p["entry"].get("text")))
         elif method == "Network.loadingFailed":

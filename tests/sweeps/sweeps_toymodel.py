@@ -61,7 +61,7 @@ def simulate(cfg: ToyConfig, params, seed: int) -> dict:
     return {"loss_mean": loss, "loss_sem": law(cfg) * 0.01 / 4.0, "draw": float(z[0])}
 
 
-def predict(cfg: ToyConfig, params) -> dict:
+def predict(cfg: ToyConfig, params, seed: int) -> dict:
     return {"loss": law(cfg)}
 
 

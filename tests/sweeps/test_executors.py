@@ -55,6 +55,8 @@ def test_executor_choice_errors(tmp_path, run_cli, write_spec):
         make_executor("threads")
     with pytest.raises(InputError, match="--scheduler needs --executor dask"):
         make_executor("process", scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(InputError, match="has its own workers"):
+        make_executor("dask", workers=2, scheduler="tcp://127.0.0.1:1")
     with pytest.raises(InputError, match="tcp://"):
         make_executor("dask", scheduler="127.0.0.1:8786")
     spec = write_spec(toy_spec_text())
@@ -124,3 +126,52 @@ def test_mrs_rows_are_mrs_simulate_and_predict(tmp_path, run_cli, write_spec):
         assert row.sim_loss_sem == pytest.approx(sim.loss_sem, rel=1e-8)
         assert row.th_loss == pytest.approx(th.loss, rel=1e-12)
         assert row.th_regime == th.regime
+
+
+SGD_SPEC = """
+model = "sgd"
+run = "both"
+[fixed]
+dim = 64
+alpha = 2.0
+beta = 0.5
+record = 3
+seeds = 2
+[grid]
+optimizer = ["sgd", "flow"]
+features = [4, 8]
+steps = [10, 100]
+"""
+
+
+def test_sgd_rows_are_sgd_simulate_and_predict(tmp_path):
+    sgd = pytest.importorskip("scalinglab.models.sgd", reason="the SGD model is not installed")
+    from scalinglab import exponents
+
+    spec = parse_spec(SGD_SPEC)
+    db = tmp_path / "sgd.db"
+    df = _rows(spec, db, make_executor("local"))
+    assert (df["status"] == "done").all() and len(df) == 8
+    for row in df.itertuples():
+        cfg = sgd.SGDConfig(
+            dim=64,
+            features=row.features,
+            alpha=2.0,
+            beta=0.5,
+            record=3,
+            steps=row.steps,
+            optimizer=row.optimizer,
+        )
+        sim = sgd.simulate(cfg, seeds=2, seed=row.seed)
+        th = sgd.predict(cfg, seeds=2, seed=row.seed)
+        # same process, same seed: the sweep stores exactly the model's final-step numbers
+        assert row.sim_risk == sim.risk_mean[-1]
+        assert row.sim_risk_sem == sim.risk_sem[-1]
+        assert row.th_risk == th.risk[-1]
+        assert row.sim_compute == row.features * row.steps
+    # exact exponents only where the gradient-flow law applies (note eqs. 6, 10)
+    adapter = spec.adapter
+    flow = dict(spec.points[0].params, optimizer="flow")
+    rates = exponents.gradient_flow_exponents(2.0, 0.5)
+    assert adapter.exact(flow) == {"a": rates["loss_vs_features"], "b": rates["loss_vs_time"]}
+    assert adapter.exact(dict(flow, optimizer="sgd")) == {}

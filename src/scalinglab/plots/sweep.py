@@ -12,6 +12,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.ticker import NullFormatter
 
 __all__ = [
@@ -47,7 +48,7 @@ def aggregate_replicates(
         agg[th] = "mean"
     if err in cols:
         agg[err] = lambda s: float(np.sqrt(np.nansum(np.square(s)))) / max(len(s), 1)
-    out = work.groupby(keys, sort=True, dropna=False).agg(agg).reset_index()
+    out = work.groupby(keys, sort=False, dropna=False).agg(agg).reset_index()
     return out
 
 
@@ -79,14 +80,21 @@ def _curves(df: pd.DataFrame, curves: Sequence[str]) -> list[tuple[tuple, pd.Dat
     if not curves:
         return [((), df)]
     out = []
-    for key, sub in df.groupby(list(curves), sort=True, dropna=False):
+    for key, sub in df.groupby(list(curves), sort=False, dropna=False):
         out.append((key if isinstance(key, tuple) else (key,), sub))
     return out
 
 
+def _sorted(df: pd.DataFrame, x: str) -> pd.DataFrame:
+    """Rows in increasing ``x``; a column mixing numbers and strings sorts as text."""
+    if _numeric(df[x]):
+        return df.sort_values(x)
+    return df.sort_values(x, key=lambda s: s.astype(str))
+
+
 def _colors(n: int) -> list[Any]:
     cmap = plt.get_cmap("viridis")
-    return [cmap(v) for v in np.linspace(0.0, 0.9, max(n, 1))]
+    return [cmap(v) for v in np.linspace(0.0, 0.9, n)]
 
 
 def _finish_axes(ax: Any, x: str, cats: list[str] | None, logx: bool, ylabel: str) -> None:
@@ -119,41 +127,46 @@ def plot_theory_vs_simulation(
     all_x = agg[x] if x in agg.columns else pd.Series(dtype=float)
     _, cats, logx = _x_positions(all_x)
     positive = True
+    handles: list[tuple] = []
+    labels: list[str] = []
     for (combo, sub), color in zip(groups, colors, strict=True):
-        sub = sub.sort_values(x)
+        sub = _sorted(sub, x)
         xs, _, _ = (
             _x_positions(sub[x])
             if cats is None
             else (np.array([cats.index(str(v)) for v in sub[x]], float), None, False)
         )
-        label = _curve_label(curves, combo)
+        parts: list[Any] = []
         if th is not None and th in sub.columns and sub[th].notna().any():
             y = sub[th].to_numpy(float)
-            ax.plot(xs, y, "-", color=color, lw=1.5, label=f"theory {label}".strip())
+            (line,) = ax.plot(xs, y, "-", color=color, lw=1.5)
+            parts.append(line)
             positive &= bool(np.all(y[np.isfinite(y)] > 0))
         if sim is not None and sim in sub.columns and sub[sim].notna().any():
             y = sub[sim].to_numpy(float)
             e = sub[err].to_numpy(float) * 2 if err is not None and err in sub.columns else None
-            ax.errorbar(
-                xs,
-                y,
-                yerr=e,
-                fmt="o",
-                ms=4,
-                color=color,
-                mfc="white",
-                capsize=2,
-                label=f"simulation {label}".strip(),
-            )
+            bars = ax.errorbar(xs, y, yerr=e, fmt="o", ms=4, color=color, mfc="white", capsize=2)
+            parts.append(bars)
             positive &= bool(np.all(y[np.isfinite(y)] > 0))
+        if parts:
+            handles.append(tuple(parts))
+            labels.append(_curve_label(curves, combo) or "all points")
     if positive and len(agg):
         ax.set_yscale("log")
     _finish_axes(ax, x, cats, logx, "test loss")
     if dropped:
         title = f"{title} (first {MAX_CURVES} curves of {MAX_CURVES + dropped})".strip()
-    ax.set_title(title or "theory vs simulation", fontsize=10)
-    if groups and (sim or th):
-        ax.legend(fontsize=7, ncol=2 if len(groups) > 4 else 1, loc="best")
+    what = [w for w, c in (("lines: theory", th), ("markers: simulation ±2 s.e.", sim)) if c]
+    ax.set_title(f"{title}\n({', '.join(what)})" if title else ", ".join(what), fontsize=9)
+    if handles:
+        ax.legend(
+            handles,
+            labels,
+            handler_map={tuple: HandlerTuple(ndivide=None)},
+            fontsize=7,
+            ncol=2 if len(handles) > 5 else 1,
+            loc="best",
+        )
     fig.tight_layout()
     return fig
 
@@ -180,7 +193,7 @@ def plot_residuals(
     for (combo, sub), color in zip(groups, colors, strict=True):
         if sim not in sub.columns or th not in sub.columns:
             continue
-        sub = sub.sort_values(x)
+        sub = _sorted(sub, x)
         xs = (
             _x_positions(sub[x])[0]
             if cats is None
@@ -264,13 +277,13 @@ def plot_fitted_law(
     cols = [*agg_keys, loss, "_fit"]
     sub_all = ok[[c for c in cols if c in ok.columns]]
     if len(sub_all) and x in sub_all.columns:
-        agg = sub_all.groupby(agg_keys, sort=True, dropna=False)[[loss, "_fit"]].mean()
+        agg = sub_all.groupby(agg_keys, sort=False, dropna=False)[[loss, "_fit"]].mean()
         agg = agg.reset_index()
         cgroups = _curves(agg, curves)[:MAX_CURVES]
         ccolors = _colors(len(cgroups))
         _, cats, logx = _x_positions(agg[x])
         for (combo, sub), color in zip(cgroups, ccolors, strict=True):
-            sub = sub.sort_values(x)
+            sub = _sorted(sub, x)
             xs = (
                 _x_positions(sub[x])[0]
                 if cats is None

@@ -350,6 +350,8 @@ def make_executor(
         raise InputError(f"--scheduler needs --executor dask (got --executor {kind})")
     if workers is not None:
         check_int(workers, "workers", "sweep run", low=1)
+        if scheduler is not None:
+            raise InputError("--workers sizes a local cluster; a --scheduler has its own workers")
     if kind == "local":
         if workers not in (None, 1):
             raise InputError("--workers applies to the process and dask executors, not local")

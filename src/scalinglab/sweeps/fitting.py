@@ -30,7 +30,7 @@ from scipy import optimize
 
 from scalinglab._types import Status
 
-__all__ = ["LawFit", "fit_chinchilla", "fit_mrs", "fit_sweep", "sweep_loss_column"]
+__all__ = ["LawFit", "fit_chinchilla", "fit_mrs", "fit_rows", "fit_sweep", "sweep_loss_column"]
 
 ALPHA_BOUNDS = (1e-3, 20.0)  # α search range of the MRS form
 EXPONENT_BOUNDS = (1e-3, 10.0)  # exponent search range of the Chinchilla form
@@ -332,12 +332,9 @@ def fit_sweep(df: Any, fit_meta: Mapping[str, Any], adapter: Any) -> list[LawFit
     col = sweep_loss_column(adapter, fit_meta.get("data", "simulate"))
     ncol, tcol = adapter.axes["N"], adapter.axes["T"]
     mcol = adapter.axes.get("M")
-    data = df[df["status"] == "done"]
-    if col not in data.columns:
+    if col not in df.columns:
         return [_failed(form, {}, 0, len(df), f"no column {col!r} in the results")]
-    for key, allowed in (fit_meta.get("where") or {}).items():
-        if key in data.columns:
-            data = data[[_matches(v, allowed) for v in data[key]]]
+    data = fit_rows(df, fit_meta)
     n_before = len(data)
     aspect = float(fit_meta.get("min_aspect", 1.0))
     if aspect > 1 and not data.empty:
@@ -350,10 +347,11 @@ def fit_sweep(df: Any, fit_meta: Mapping[str, Any], adapter: Any) -> list[LawFit
         group_by = [
             p
             for p in adapter.parameters
-            if p in df.columns and p not in skip and df[p].astype(str).nunique() > 1
+            if p in data.columns and p not in skip and data[p].astype(str).nunique() > 1
         ]
     fits: list[LawFit] = []
-    groups = data.groupby(list(group_by), sort=True, dropna=False) if group_by else [((), data)]
+    # sort=False: a column may mix numbers and strings (ridge = [0.0, "opt"])
+    groups = data.groupby(list(group_by), sort=False, dropna=False) if group_by else [((), data)]
     for key, sub in groups:
         key_t = key if isinstance(key, tuple) else (key,)
         group = {
@@ -384,6 +382,15 @@ def fit_sweep(df: Any, fit_meta: Mapping[str, Any], adapter: Any) -> list[LawFit
             )
         )
     return fits
+
+
+def fit_rows(df: Any, fit_meta: Mapping[str, Any]) -> Any:
+    """The finished points selected by the fit's ``where`` table."""
+    data = df[df["status"] == "done"]
+    for key, allowed in (fit_meta.get("where") or {}).items():
+        if key in data.columns:
+            data = data[[_matches(v, allowed) for v in data[key]]]
+    return data
 
 
 def _exact_for(sub: Any, adapter: Any) -> dict[str, float]:

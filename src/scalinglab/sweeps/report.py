@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from scalinglab._validation import InputError
-from scalinglab.sweeps.fitting import LawFit, fit_sweep, sweep_loss_column
+from scalinglab.sweeps.fitting import LawFit, fit_rows, fit_sweep, sweep_loss_column
 from scalinglab.sweeps.models import ModelAdapter, get_model
 from scalinglab.sweeps.store import SweepStore
 
@@ -111,16 +111,19 @@ def _block_rows(df: pd.DataFrame, index: int) -> pd.DataFrame:
 
 
 def _fit_table(fits: list[LawFit]) -> str:
+    names = list(dict.fromkeys(k for f in fits for k in f.params))
+    with_exact = {k for f in fits for k in f.exact if k in names}
     rows = []
     for f in fits:
-        row: dict[str, Any] = {
-            "group": ", ".join(f"{k}={_fmt(v)}" for k, v in f.group.items()) or "all points"
-        }
-        for k, v in f.params.items():
-            se = f.stderr.get(k)
-            row[f"{k} (fit)"] = f"{v:.4g}" + (f" ± {se:.2g}" if se is not None else "")
-            if k in f.exact:
-                row[f"{k} (exact)"] = f"{f.exact[k]:.4g}"
+        group = ", ".join(f"{k}={_fmt(v)}" for k, v in f.group.items()) or "all points"
+        row: dict[str, Any] = {"group": group}
+        for k in names:
+            v, se = f.params.get(k), f.stderr.get(k)
+            row[f"{k} (fit)"] = (
+                "" if v is None else f"{v:.4g}" + (f" ± {se:.2g}" if se is not None else "")
+            )
+            if k in with_exact:
+                row[f"{k} (exact)"] = f"{f.exact[k]:.4g}" if k in f.exact else ""
         row.update(
             {
                 "points": f.n_points,
@@ -131,8 +134,7 @@ def _fit_table(fits: list[LawFit]) -> str:
             }
         )
         rows.append(row)
-    df = pd.DataFrame(rows)
-    return _table(df, left={"group", "status", "message"})
+    return _table(pd.DataFrame(rows), left={"group", "status", "message"})
 
 
 def build_report(db: str | Path, *, max_rows: int = MAX_TABLE_ROWS) -> SweepReport:
@@ -241,16 +243,20 @@ def build_report(db: str | Path, *, max_rows: int = MAX_TABLE_ROWS) -> SweepRepo
         )
         parts.append(_fit_table(fits))
         if any(f.params for f in fits):
+            rows = fit_rows(df, fit_meta)
             layout = spec.get("layout") or [{}]
-            x = layout[0].get("x") or adapter.axes["T"]
-            curves = [v for v in layout[0].get("varying", []) if v != x]
+            sizes = [len(_block_rows(rows, i)) for i in range(len(layout))]
+            best = int(max(range(len(layout)), key=lambda i: sizes[i])) if layout else 0
+            block = layout[best] if layout else {}
+            x = block.get("x") or adapter.axes["T"]
+            curves = [v for v in block.get("varying", []) if v != x and v in rows.columns]
             fig = plot_fitted_law(
-                _block_rows(df, 0),
+                _block_rows(rows, best) if layout else rows,
                 fits,
                 loss=loss_col,
                 x=x,
                 curves=curves,
-                title=f"{layout[0].get('name', '')}: data and fitted law",
+                title=f"{block.get('name', '')}: data and fitted law",
             )
             n_figs += 1
             parts.append(f"<div class='figs'>{_img(fig, 'fitted law')}</div>")
@@ -290,7 +296,9 @@ def build_report(db: str | Path, *, max_rows: int = MAX_TABLE_ROWS) -> SweepRepo
         first = df.iloc[0]
         parts.append(
             "<p class='muted'>Same at every point: "
-            + ", ".join(f"{p} = {_fmt(first[p])}" for p in fixed)
+            + ", ".join(
+                f"{p} = {_fmt(first[p]) if first[p] is not None else 'None'}" for p in fixed
+            )
             + "</p>"
         )
 

@@ -44,7 +44,7 @@ def execute_point(task: PointTask) -> PointOutcome:
         if task.run in ("simulate", "both"):
             result["simulate"] = dict(adapter.simulate(config, task.params, task.seed))
         if task.run in ("predict", "both"):
-            result["predict"] = dict(adapter.predict(config, task.params))
+            result["predict"] = dict(adapter.predict(config, task.params, task.seed))
         clean = to_jsonable(result)
     except Exception as exc:
         return PointOutcome(

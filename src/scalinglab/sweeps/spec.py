@@ -476,8 +476,12 @@ def load_spec(path: str | Path) -> SweepSpec:
     return parse_spec(text, source=p.name, default_name=p.stem)
 
 
-def parse_spec(text: str, *, source: str = "<spec>", default_name: str = "sweep") -> SweepSpec:
-    """Validate a spec given as TOML text; plan every point (configs built and checked)."""
+def parse_spec(text: str, *, source: str = "<spec>", default_name: str | None = None) -> SweepSpec:
+    """Validate a spec given as TOML text; plan every point (configs built and checked).
+
+    ``source`` names the spec in error messages; the sweep's name defaults to ``name`` in the
+    TOML, else ``default_name``, else the stem of ``source`` (``"sweep"`` for ``"<spec>"``).
+    """
     from scalinglab import __version__
 
     ctx = _Ctx(source)
@@ -493,6 +497,8 @@ def parse_spec(text: str, *, source: str = "<spec>", default_name: str = "sweep"
         adapter = get_model(model_name)
     except InputError as exc:
         raise ctx.fail("model", f"is invalid: {exc}") from None
+    if default_name is None:
+        default_name = "sweep" if source.startswith("<") else Path(source).stem
     name = _get(ctx, raw, "name", str, "") if "name" in raw else default_name
     description = _get(ctx, raw, "description", str, "") if "description" in raw else ""
     run = raw.get("run", "both")

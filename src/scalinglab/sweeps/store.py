@@ -223,8 +223,16 @@ class SweepStore:
             check.close()
         lock_fd = cls._lock(p) if lock else None
         try:
-            conn = _connect(p, readonly=readonly)
-            if not readonly:
+            if readonly:
+                # A validated store: read through a normal connection so that SQLite removes
+                # its -wal/-shm files on close; a true read-only one if the file is not ours
+                # to write (read-only media, another user's file).
+                try:
+                    conn = _connect(p, readonly=not os.access(p, os.W_OK))
+                except sqlite3.OperationalError:
+                    conn = _connect(p, readonly=True)
+            else:
+                conn = _connect(p, readonly=False)
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
@@ -266,6 +274,8 @@ class SweepStore:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise RuntimeError("this store was opened read-only")
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
