@@ -202,7 +202,14 @@ def fit(
     if bootstrap > 0 and usable:
         with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
             boot = run_bootstrap(
-                data, do_fit, n_boot=bootstrap, budgets=C, seed=seed, level=level, progress=prog
+                data,
+                do_fit,
+                n_boot=bootstrap,
+                budgets=C,
+                seed=seed,
+                level=level,
+                scheme="runs" if method == "approach1" else "auto",
+                progress=prog,
             )
         ci = boot.to_dict()
     result["ci"] = ci
@@ -242,6 +249,7 @@ def fit_bias(
     extrapolate_to: Annotated[
         float, typer.Option(help="Budget (FLOPs) where N*, D* and the waste are compared.")
     ] = 1e24,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG of the N* errors.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -268,6 +276,8 @@ def fit_bias(
         fail(f"--points-per-budget must be >= 3; got {points_per_budget}")
     if not (math.isfinite(extrapolate_to) and extrapolate_to > 0):
         fail(f"--extrapolate-to must be a finite number > 0; got {extrapolate_to!r}")
+    if plot is not None and plot.parent and not plot.parent.exists():
+        fail(f"--plot: the directory '{plot.parent}' does not exist")
     with CallbackProgress("fit-bias", enabled=not quiet) as prog:
         rows = bias_table(
             alphas=alpha,
@@ -280,6 +290,10 @@ def fit_bias(
             progress=prog,
         )
     table = [r.to_dict() for r in rows]
+    if plot is not None:
+        from scalinglab.plots.fit import plot_bias
+
+        save_figure(plot_bias(rows), plot)
     if json_:
         emit_json(
             {

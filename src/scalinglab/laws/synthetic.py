@@ -40,6 +40,7 @@ __all__ = [
     "bias_table",
     "default_bias_configs",
     "isoflop_sample",
+    "training_curves",
 ]
 
 #: Hoffmann et al. (2022), eq. (10): E = 1.69, A = 406.4, B = 410.7, α = 0.34, β = 0.28.
@@ -104,6 +105,34 @@ def isoflop_sample(
     return from_arrays(
         N=N.ravel(), D=D.ravel(), C=CC.ravel(), loss=loss.ravel(), k=surface.k, source="synthetic"
     )
+
+
+def training_curves(
+    surface: ChinchillaSurface = CHINCHILLA_SURFACE,
+    sizes: Sequence[float] = tuple(np.geomspace(1e7, 1e10, 16)),
+    *,
+    tokens: tuple[float, float] = (1e8, 1e12),
+    checkpoints: int = 40,
+    noise: float = 0.0,
+    rng: np.random.Generator | None = None,
+) -> ScalingData:
+    """Checkpointed runs for Approach 1: each size N evaluated at log-spaced token counts.
+
+    The loss of a checkpoint is taken to be the surface at (N, tokens seen), i.e. every
+    checkpoint behaves like a finished run (a simplification: real intermediate
+    checkpoints of a cosine schedule lie above it). Noise as in :func:`isoflop_sample`.
+    """
+    n_ckpt = check_int(checkpoints, "checkpoints", "training_curves", low=2)
+    noise = check_real(noise, "noise", "training_curves", low=0.0)
+    N, D = np.meshgrid(
+        np.asarray(sizes, dtype=float), np.geomspace(tokens[0], tokens[1], n_ckpt), indexing="ij"
+    )
+    loss = surface.loss(N, D)
+    if noise > 0:
+        if rng is None:
+            raise ValueError("training_curves needs rng when noise > 0")
+        loss = loss * np.exp(noise * rng.standard_normal(loss.shape))
+    return from_arrays(N=N.ravel(), D=D.ravel(), loss=loss.ravel(), k=surface.k, source="synthetic")
 
 
 @dataclass(frozen=True)

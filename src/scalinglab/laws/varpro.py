@@ -425,8 +425,8 @@ def fit_varpro(
     # Each pass globally minimises a weighted least-squares surrogate over the whole box.
     warm = None
     coarse = max(step, _COARSE_STEP)
+    ca, cb = _axis(a_lo, a_hi, coarse), _axis(b_lo, b_hi, coarse)
     if not exact_grid and coarse > step:
-        ca, cb = _axis(a_lo, a_hi, coarse), _axis(b_lo, b_hi, coarse)
         seen: set[tuple[float, float]] = set()
         for _ in range(max_passes):
             al, be, sol = grid_pass(ca, cb, w, t, warm)
@@ -435,9 +435,12 @@ def fit_varpro(
                 break
             seen.add((al, be))
             w, t = _surrogate(obj, sol.pred, loss)
-    # Stage 1b: the dense grid; stage 3: refine; then one more dense pass with the weights
-    # of the refined optimum, to check that no other basin is better.
+    # Stage 1b: the dense grid; stage 3: refine. Then re-check the basin with a grid pass
+    # (coarse when there is one: basins are wider than its step) using the weights of the
+    # refined optimum; a better cell far from the optimum restarts the refinement there.
     grid_alpha, grid_beta, grid_sol = grid_pass(alphas, betas, w, t, warm)
+    check_a, check_b = (ca, cb) if not exact_grid and coarse > step else (alphas, betas)
+    check_step = coarse if not exact_grid and coarse > step else step
     alpha, beta, sol = grid_alpha, grid_beta, grid_sol
     refine_info: dict[str, object] | None = None
     checks = 0
@@ -451,8 +454,11 @@ def fit_varpro(
             break
         checks += 1
         w, t = _surrogate(obj, sol.pred, loss)
-        cand_alpha, cand_beta, cand = grid_pass(alphas, betas, w, t, sol.theta)
-        near = abs(cand_alpha - alpha) <= 1.5 * step and abs(cand_beta - beta) <= 1.5 * step
+        cand_alpha, cand_beta, cand = grid_pass(check_a, check_b, w, t, sol.theta)
+        near = (
+            abs(cand_alpha - alpha) <= 1.5 * check_step
+            and abs(cand_beta - beta) <= 1.5 * check_step
+        )
         if near or cand.value >= sol.value:
             break
         grid_alpha, grid_beta, grid_sol = cand_alpha, cand_beta, cand

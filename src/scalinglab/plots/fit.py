@@ -10,7 +10,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-__all__ = ["plot_fit"]
+__all__ = ["plot_bias", "plot_fit"]
 
 
 def _budget_colours(budgets: np.ndarray):
@@ -77,7 +77,8 @@ def _left_envelope(ax, data, fit) -> None:
         ax.plot(C[order], data.loss[order], color=cmap(norm(n)), lw=1.0, alpha=0.8)
     env = fit.details["envelope"]
     if env["C"]:
-        ax.plot(env["C"], env["loss"], "k--", lw=1.5, label="lower envelope")
+        ax.plot(env["C"], env["loss"], "k--", lw=1.5, label="lower envelope (fitted part)")
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label="model size N", pad=0.01)
     ax.set_xscale("log")
     ax.set_xlabel("compute C = k·N·D (FLOPs)")
     ax.set_ylabel("loss")
@@ -126,6 +127,12 @@ def plot_fit(
         acc = [b for b in fit.details["budgets"] if b["accepted"]]
         ax_r.plot([b["C"] for b in acc], [b["N_opt"] for b in acc], "o", color="tab:blue", ms=5)
         ax_r.plot([b["C"] for b in acc], [b["D_opt"] for b in acc], "o", color="tab:orange", ms=5)
+    if fit.method == "approach1" and fit.details["envelope"]["C"]:
+        env_c = np.asarray(fit.details["envelope"]["C"])
+        env_n = np.asarray(fit.details["envelope"]["N_opt"])
+        keep = slice(None, None, max(1, env_c.size // 150))
+        ax_r.plot(env_c[keep], env_n[keep], ".", color="tab:blue", ms=3, label="envelope winners")
+        ax_r.plot(env_c[keep], env_c[keep] / (data.k * env_n[keep]), ".", color="tab:orange", ms=3)
     if bootstrap is not None and bootstrap.allocations:
         bc = np.array([e["C"] for e in bootstrap.allocations])
         for key, colour in (("N_opt", "tab:blue"), ("D_opt", "tab:orange")):
@@ -155,5 +162,54 @@ def plot_fit(
     ax_r.set_title(f"compute-optimal allocation ({fit.method})")
     ax_r.grid(True, which="major", alpha=0.3)
     ax_r.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_bias(rows: list[Any]) -> Figure:
+    """Bars of |relative error of N*(C)| per setting and method (log scale).
+
+    ``rows`` are :class:`~scalinglab.laws.synthetic.BiasRow` (or their ``to_dict()``);
+    errors below 1e-16 (exact up to rounding) are drawn at 1e-16.
+    """
+    recs = [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
+    methods = list(dict.fromkeys(r["method"] for r in recs))
+
+    def key(r: dict[str, Any]) -> str:
+        return r["label"] or (
+            f"α={r['alpha']:.3g} β={r['beta']:.3g} w={r['grid_width']:g} "
+            f"o={r['offset']:g} d={r['drift']:g}"
+        )
+
+    labels = list(dict.fromkeys(key(r) for r in recs))
+
+    fig = Figure(figsize=(8.5, 0.42 * len(labels) + 1.6))
+    ax = fig.subplots()
+    height = 0.8 / max(1, len(methods))
+    colours = {"approach2": "tab:red", "varpro": "tab:blue", "approach3": "tab:green"}
+    y = np.arange(len(labels))
+    for m_i, method in enumerate(methods):
+        err = np.full(len(labels), np.nan)
+        for r in recs:
+            if r["method"] == method:
+                err[labels.index(key(r))] = abs(r["N_opt_rel_error"])
+        err = np.maximum(err, 1e-16)
+        ax.barh(
+            y + (m_i - (len(methods) - 1) / 2) * height,
+            err,
+            height=height,
+            left=1e-17,
+            color=colours.get(method, None),
+            label=method,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(1e-17, 1.0)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("|relative error of N*(C)| at the extrapolation budget (noise-free data)")
+    ax.set_title("Approach 2 bias vs grid width, off-centre sampling and α ≠ β")
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
     fig.tight_layout()
     return fig
