@@ -114,7 +114,7 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar, no messages on stderr.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run every point of a sweep that is not done yet (re-running resumes; failed retry)."""
+    """Run every point of a sweep not done yet (re-running resumes; failed points are retried)."""
     from scalinglab.sweeps.executors import make_executor
     from scalinglab.sweeps.runner import run_sweep
     from scalinglab.sweeps.spec import load_spec

@@ -160,7 +160,10 @@ def get_model(name: str) -> ModelAdapter:
         )
     if isinstance(entry, ModelAdapter):
         return entry
-    adapter = entry()
+    try:
+        adapter = entry()
+    except ImportError as exc:
+        raise InputError(f"model {name!r} is not available in this installation: {exc}") from None
     _REGISTRY[name] = adapter
     return adapter
 

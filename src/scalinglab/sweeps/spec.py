@@ -381,7 +381,8 @@ def _parse_fit(ctx: _Ctx, raw: Any, adapter: ModelAdapter, run: str) -> FitSpec:
     if not isinstance(table, dict):
         raise ctx.fail("fit", f"must be a table, got {raw!r}")
     _check_keys(ctx, table, _FIT_KEYS, "fit.")
-    form = table.get("form", adapter.default_fit)
+    has_axes = "N" in adapter.axes and "T" in adapter.axes
+    form = table.get("form", adapter.default_fit if has_axes else "none")
     if form not in FIT_FORMS:
         raise ctx.fail("fit.form", f"must be one of {', '.join(FIT_FORMS)}, got {form!r}")
     default_data = "simulate" if run in ("simulate", "both") else "predict"

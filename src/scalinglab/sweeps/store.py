@@ -6,8 +6,11 @@ parameters, seed, run mode and package version; :func:`scalinglab.sweeps.spec.po
 
 Crash safety
 ------------
-- WAL journal with ``synchronous=FULL``: a committed point survives a kill -9 of the runner and
-  a power cut; an uncommitted one is simply still pending.
+- WAL journal with ``synchronous=NORMAL``: a committed point survives a kill -9 (or crash) of
+  the runner or of any worker, since the write-ahead log is in the file system before the
+  commit returns; an uncommitted point is simply still pending. Only an OS crash or power cut
+  can roll back the last few commits (no fsync per commit: it cost 0.4-4 ms per point here,
+  up to 8 % of a 50 ms point); the file stays consistent and those points run again.
 - Each finished point is written in its own transaction (status, result, error, timing), so a
   sweep interrupted at any instant resumes with nothing lost and nothing duplicated (the
   identity is the primary key).
@@ -234,7 +237,7 @@ class SweepStore:
             else:
                 conn = _connect(p, readonly=False)
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             if lock_fd is not None:
                 os.close(lock_fd)
