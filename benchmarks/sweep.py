@@ -15,6 +15,7 @@ machine is shared: the best run is the least disturbed one). Targets (issue 6): 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -53,14 +54,19 @@ BENCH = ModelAdapter(
 
 
 def _calibrate(target_s: float) -> int:
+    """Kernel size for ``target_s`` seconds, from the fastest of 5 timings (robust to load)."""
     size = 10_000
     while True:
-        t0 = time.perf_counter()
-        _kernel(size, 0)
-        dt = time.perf_counter() - t0
-        if dt > 0.02:
+        dt = min(_timed(lambda s=size: _kernel(s, 0)) for _ in range(5))
+        if dt > 0.01:
             return max(1, int(size * target_s / dt))
         size *= 4
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def _spec_text(size: int, points: int) -> str:
@@ -106,39 +112,42 @@ def main() -> int:
     threadpool_limits(1)  # the kernel is single-threaded anyway; keep BLAS out of the picture
     size = _calibrate(args.ms / 1e3)
     spec = parse_spec(_spec_text(size, args.points), source="bench.toml")
-    best = lambda f: min(f() for _ in range(args.repeats))  # noqa: E731
-
-    bare = best(lambda: _bare(spec))
-    per_point = bare / args.points
-    print(
-        f"{args.points} points of {per_point * 1e3:.1f} ms (kernel size {size}); best of "
-        f"{args.repeats}"
-    )
+    empty = parse_spec(_spec_text(1, args.points), source="bench0.toml")
+    # Interleaved repeats (bare, sweep, bare, sweep, ...) so that both see the same load on a
+    # shared machine; the best of each is the least disturbed run.
+    runs: dict[str, list[float]] = {k: [] for k in ("bare", "local", "empty_bare", "empty")}
+    for _ in range(args.repeats):
+        runs["bare"].append(_bare(spec))
+        runs["local"].append(_sweep(spec, "local", None))
+        runs["empty_bare"].append(_bare(empty))
+        runs["empty"].append(_sweep(empty, "local", None))
+    bare, local = min(runs["bare"]), min(runs["local"])
+    n = args.points
+    print(f"{n} points of {bare / n * 1e3:.1f} ms (kernel size {size}); best of {args.repeats}")
     print(f"  bare loop                      {bare:7.3f} s")
-    local = best(lambda: _sweep(spec, "local", None))
-    over = (local - bare) / args.points
     print(
-        f"  sweep, in-process + store      {local:7.3f} s   overhead {over * 1e3:6.2f} ms/point"
-        f" = {100 * (local / bare - 1):5.2f} %   (target < 5 %)"
+        f"  sweep, in-process + store      {local:7.3f} s   overhead "
+        f"{(local - bare) / n * 1e3:6.2f} ms/point = {100 * (local / bare - 1):5.2f} %   "
+        "(target < 5 %)"
     )
-    zero = parse_spec(_spec_text(1, args.points), source="bench0.toml")
-    tiny_bare = best(lambda: _bare(zero))
-    tiny = best(lambda: _sweep(zero, "local", None))
+    empty_cost = (min(runs["empty"]) - min(runs["empty_bare"])) / n
     print(
-        f"  sweep of empty points          {tiny:7.3f} s   = "
-        f"{(tiny - tiny_bare) / args.points * 1e3:6.2f} ms/point of pure store + scheduling"
+        f"  sweep of empty points          {min(runs['empty']):7.3f} s   = "
+        f"{empty_cost * 1e3:6.2f} ms/point of store + scheduling = "
+        f"{100 * empty_cost / (bare / n):5.2f} % of a point"
     )
-    proc = best(lambda: _sweep(spec, "process", 2))
+    proc = min(_sweep(spec, "process", 2) for _ in range(args.repeats))
     print(
         f"  sweep, 2-process pool (cold)   {proc:7.3f} s   speed-up {bare / proc:4.2f}x "
         "vs bare loop"
     )
     if not args.no_dask:
-        dask = best(lambda: _sweep(spec, "dask", 2))
+        dask = min(_sweep(spec, "dask", 2) for _ in range(args.repeats))
         print(
             f"  sweep, Dask LocalCluster x2    {dask:7.3f} s   speed-up {bare / dask:4.2f}x "
             "(cluster start included)"
         )
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end)")
     return 0
 
 

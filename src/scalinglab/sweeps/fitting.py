@@ -306,8 +306,12 @@ def sweep_loss_column(adapter: Any, data: str) -> str:
 
 
 def _matches(value: Any, allowed: Sequence[Any]) -> bool:
+    """Whether a parameter value is one of ``allowed`` (numbers by value, others as text)."""
     for a in allowed:
-        if isinstance(a, str) or isinstance(value, str):
+        if isinstance(a, bool) or isinstance(value, bool) or value is None:
+            if a is value or str(a) == str(value):
+                return True
+        elif isinstance(a, str) or isinstance(value, str):
             if str(a) == str(value):
                 return True
         elif float(a) == float(value):
