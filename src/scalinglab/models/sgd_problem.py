@@ -1,0 +1,122 @@
+"""Power-law sketched linear regression: data spectrum, target, sketch and its eigenbasis.
+
+The data model shared by Atanasov's note (§2), Lin et al. (2024) and Paquette et al. (2024):
+
+- inputs ``x ~ N(0, H)``, ``H = diag(λ_i)``, ``λ_i = i^-α`` (i = 1..d; note eq. 3);
+- target ``y = ⟨w*, x⟩ + ε`` with ``λ_i w*_i² = i^-(1+αβ)`` (so the tail Σ_{l>k} λ_l w*_l² ∝
+  k^-αβ, note eq. 3; in Paquette's terms b_j = j^-β_P), ε ~ N(0, σ²);
+- features ``z = S x`` with a Gaussian sketch ``S ∈ R^{m×d}``, ``S_ij ~ N(0, 1/m)`` (Lin et al.
+  2024; the note's A = Sᵀ with variance 1/N; Paquette's W = Sᵀ), or no sketch (z = x, m = d).
+
+:func:`reduce_sketch` diagonalises ``K = S H Sᵀ`` through the SVD of ``S H^{1/2} = U Σ Vᵀ``:
+``K = U Σ² Uᵀ``, the best parameter ``v* = K⁺ S H w*`` has coordinates ``(Vᵀa)_k / σ_k`` in the
+basis U (``a = H^{1/2} w*``), and the approximation error is ``σ_r² = ‖a‖² − ‖Vᵀa‖²``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scalinglab.models.sgd_theory import ModeSpectrum
+
+__all__ = [
+    "ReducedProblem",
+    "data_spectrum",
+    "draw_sketch",
+    "reduce_identity",
+    "reduce_sketch",
+    "target_weights",
+]
+
+#: Singular values below this fraction of the largest (times max(m, d)) count as zero.
+RANK_TOL = np.finfo(np.float64).eps
+
+
+def data_spectrum(dim: int, alpha: float) -> np.ndarray:
+    """``λ_i = i^-α``, i = 1..d (note eq. 3; λ₁ = 1)."""
+    return np.arange(1, dim + 1, dtype=np.float64) ** (-alpha)
+
+
+def target_weights(dim: int, alpha: float, beta: float) -> np.ndarray:
+    """``w*_i = i^{-(1 + αβ − α)/2}``, so that ``λ_i w*_i² = i^-(1+αβ)`` (deterministic)."""
+    return np.arange(1, dim + 1, dtype=np.float64) ** (-(1.0 + alpha * beta - alpha) / 2.0)
+
+
+def draw_sketch(features: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian sketch ``S ∈ R^{m×d}`` with iid ``N(0, 1/m)`` entries."""
+    return rng.standard_normal((features, dim)) / np.sqrt(features)
+
+
+@dataclass(frozen=True)
+class ReducedProblem:
+    """The sketched problem in the eigenbasis of K.
+
+    Attributes
+    ----------
+    eigs : ndarray, shape (r,)
+        Positive eigenvalues of K, descending (r = rank of K).
+    vstar : ndarray, shape (r,)
+        Coordinates of v* in the eigenbasis.
+    approx : float
+        σ_r², variance of the part of the target outside the sketch (twice the approximation
+        risk).
+    noise_var : float
+        σ², label-noise variance.
+    basis : ndarray, shape (m, r) or None
+        Eigenvectors U of K (kept only when asked for, for literal simulation).
+    """
+
+    eigs: np.ndarray
+    vstar: np.ndarray
+    approx: float
+    noise_var: float
+    basis: np.ndarray | None = None
+
+    @property
+    def irreducible(self) -> float:
+        """``s² = σ_r² + σ²``: twice the risk floor."""
+        return self.approx + self.noise_var
+
+    def mode_spectrum(self) -> ModeSpectrum:
+        """Modes for the risk recursion, starting from v = 0 (C_k(0) = v*_k²)."""
+        return ModeSpectrum(self.eigs, np.ones(self.eigs.size), self.vstar**2, self.irreducible)
+
+
+def reduce_identity(lam: np.ndarray, wstar: np.ndarray, noise_var: float) -> ReducedProblem:
+    """No sketch: K = H is already diagonal, v* = w*, no approximation error."""
+    return ReducedProblem(lam.copy(), wstar.copy(), 0.0, float(noise_var), None)
+
+
+def reduce_sketch(
+    sketch: np.ndarray,
+    lam: np.ndarray,
+    wstar: np.ndarray,
+    noise_var: float,
+    *,
+    keep_basis: bool = False,
+) -> ReducedProblem:
+    """Eigenbasis of ``K = S H Sᵀ``, the best sketched parameter and the approximation error.
+
+    Uses the thin SVD of ``B = S H^{1/2}`` (m×d): ``K = U Σ² Uᵀ`` and ``SHw* = B a`` with
+    ``a = H^{1/2} w*``, so ``Uᵀ S H w* = Σ Vᵀ a`` and ``v*_k = (Vᵀa)_k/σ_k``. Singular values
+    below ``RANK_TOL · max(m, d) · σ_max`` are treated as zero (their part of the target joins
+    the approximation error).
+    """
+    sqrt_lam = np.sqrt(lam)
+    b = sketch * sqrt_lam[None, :]
+    u, s, vt = np.linalg.svd(b, full_matrices=False)
+    keep = s > RANK_TOL * max(b.shape) * (s[0] if s.size else 0.0)
+    u, s, vt = u[:, keep], s[keep], vt[keep]
+    a = sqrt_lam * wstar
+    proj = vt @ a
+    resid = a - vt.T @ proj
+    approx = float(resid @ resid)
+    return ReducedProblem(
+        eigs=s**2,
+        vstar=proj / s,
+        approx=approx,
+        noise_var=float(noise_var),
+        basis=u if keep_basis else None,
+    )
