@@ -302,7 +302,10 @@ def rf_ridge_risk(
     ups = out["ups"]
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = 1.0 - ups
-        singular = denom <= 0
+        # Υ = 1 exactly at the interpolation threshold n = p < rank with λ = 0 (round-off
+        # would leave 1 − Υ ~ 1e-16 instead of 0)
+        peak = (lam == 0) & (n == p) & (n < float(mult.sum()))
+        singular = (denom <= 0) | peak
         bias_t = np.where(singular, np.inf, out["B"] / denom)
         var_t = np.where(singular, np.inf if noise_var > 0 else 0.0, noise_var * ups / denom)
         test = np.where(singular, np.inf, (out["B"] + noise_var) / denom)

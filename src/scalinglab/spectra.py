@@ -716,6 +716,8 @@ def estimate_exponents(
         if center:
             xc = xc - xc.mean(axis=0)
         es = eigensystem(xc, center=False, vectors=True)
+    if y is not None:
+        _centered_labels(y, es.n_samples)  # validate before any fitting
     if es.eigenvalues.size < 2:
         raise InputError("the data have rank < 2: no spectrum to fit")
     cap = fit_power_law(es.eigenvalues, window=window, se=lambda w: _capacity_se(es, xc, w))
