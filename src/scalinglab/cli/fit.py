@@ -123,27 +123,35 @@ def fit(
     method: Annotated[
         str, typer.Option(help="approach3 | varpro | approach2 | approach1.")
     ] = "varpro",
-    n_col: Annotated[str | None, typer.Option("--n-col", help="Model size column [N].")] = None,
+    n_col: Annotated[
+        str | None, typer.Option("--n-col", help="Model size column (default: N, if present).")
+    ] = None,
     d_col: Annotated[
-        str | None, typer.Option("--d-col", help="Tokens column (tokens seen for approach1) [D].")
+        str | None,
+        typer.Option(
+            "--d-col", help="Tokens column, tokens seen for approach1 (default: D, if present)."
+        ),
     ] = None,
     c_col: Annotated[
-        str | None, typer.Option("--c-col", help="Compute column (FLOPs) [C].")
+        str | None,
+        typer.Option("--c-col", help="Compute column in FLOPs (default: C, if present)."),
     ] = None,
-    loss_col: Annotated[str | None, typer.Option("--loss-col", help="Loss column [loss].")] = None,
+    loss_col: Annotated[
+        str | None, typer.Option("--loss-col", help="Loss column (default: loss).")
+    ] = None,
     objective: Annotated[
-        str | None, typer.Option(help="huber | mse (surface methods) [huber].")
+        str | None, typer.Option(help="huber | mse, for approach3 and varpro (default: huber).")
     ] = None,
     huber_delta: Annotated[float, typer.Option(help="Huber threshold delta.")] = 1e-3,
     loss_space: Annotated[
         str | None,
-        typer.Option(help="log | raw residuals [approach3: log, varpro: raw]."),
+        typer.Option(help="log | raw residuals (default: log for approach3, raw for varpro)."),
     ] = None,
     budget: Annotated[
         list[str] | None,
         typer.Option(
             help="Budgets C (FLOPs) for the allocation table: repeat, comma-separate or list "
-            "after one --budget [the data's budgets]."
+            "after one --budget (default: the data's budgets)."
         ),
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates for CIs (0: none).")] = 0,
