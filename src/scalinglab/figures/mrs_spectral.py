@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scalinglab import rmt
 from scalinglab.datasets import load_digits
 from scalinglab.figures import FigureOutput, register_figure
 from scalinglab.learning_curve import learning_curve
 from scalinglab.models import mrs, nonlinear
 from scalinglab.plots.spectra import plot_learning_curve, plot_spectrum_family
-from scalinglab.spectra import eigensystem, fit_power_law
+from scalinglab.spectra import eigensystem, fit_power_law, power_law_spectrum
 
 ProgressFn = Callable[[int, int], None]
 DIGITS_NOTE = (
@@ -39,10 +40,6 @@ class _Counter:
         self.done += n
         if self.progress is not None:
             self.progress(min(self.done, self.total), self.total)
-
-
-def _fits(spectra: dict[str, np.ndarray]) -> dict[str, object]:
-    return {k: fit_power_law(v) for k, v in spectra.items()}
 
 
 def _spectrum_rows(panel: str, label: str, lam: np.ndarray, fit) -> dict:
@@ -86,7 +83,13 @@ def fig13(
     rows: list[dict] = []
     panels = (
         ("left", ax_l, x_model, t_left, f"data model: M = {m}, α = 1, N_in = {n_in}"),
-        ("right", ax_r, digits.x, t_right, f"digits (N_in = {digits.n_features}) — {DIGITS_NOTE}"),
+        (
+            "right",
+            ax_r,
+            digits.x,
+            t_right,
+            f"digits (N_in = {digits.n_features}), in place of MNIST",
+        ),
     )
     for panel, ax, x, ts, title in panels:
         order = np.random.default_rng(131).permutation(x.shape[0])
@@ -94,8 +97,9 @@ def fig13(
         spectra = nonlinear.kernel_spectra_vs_samples(
             xs, "relu", ts, progress=lambda i, n: counter.step()
         )
-        named = {f"ReLU kernel, T = {t}": lam for t, lam in spectra.items()}
-        fits = _fits(named)
+        fits_t = {t: fit_power_law(lam) for t, lam in spectra.items()}
+        named = {f"ReLU kernel, T = {t} (a = {fits_t[t].exponent:.2f})": spectra[t] for t in ts}
+        fits = dict(zip(named, fits_t.values(), strict=True))
         inputs = eigensystem(xs[: max(ts)]).eigenvalues
         in_fit = fit_power_law(inputs)
         for label, lam in named.items():
@@ -171,18 +175,20 @@ def fig14(
     measured ReLU-kernel spectrum (:mod:`scalinglab.learning_curve`).
     """
     if quick:
-        m_left, width_left, n_ins, t_left = 2000, 1000, [25, 50, 100], [10, 25, 60, 150, 400, 800]
+        m_left, width_left, n_ins, t_left = 2000, 1000, [25, 50, 100], [10, 30, 100, 300, 800]
         m_right, width_right, widths_pred = 4000, 1024, [128, 512]
         test_samples = 1000
     else:
         m_left, width_left, n_ins = 10000, 5000, [50, 100, 200]
-        t_left = [10, 25, 60, 150, 400, 1000, 2000, 3500]
+        t_left = [10, 25, 60, 150, 400, 1000, 2000]
         m_right, width_right, widths_pred = 20000, 4096, [256, 1024, 4096]
         test_samples = 2000
     digits = load_digits()
     n_digits_in = 64
-    t_right = [10, 20, 40, 80, 160, 320, 640, 1348]
-    total = len(n_ins) * len(t_left) + len(t_right) + 2 * (len(widths_pred) + 1) * seeds + 2
+    t_right = [10, 20, 40, 80, 160, 320, 640, 1348] if not quick else [10, 30, 100, 300, 1348]
+    # progress: one step per simulated point, one for the first digits curve, and the
+    # learning_curve callbacks of the second (one per width for theory, one per width × seed)
+    total = len(n_ins) * len(t_left) + len(t_right) + 1 + len(widths_pred) * (seeds + 1)
     counter = _Counter(total, progress)
 
     # -------------------------------------------------- left: N_in sweep of the data model
@@ -201,9 +207,13 @@ def fig14(
             ms=3.5,
             capsize=2,
             color=f"C{i}",
-            label=f"N_in = {n_in}",
+            label=f"N_in = {n_in} (dotted: T = N_in)",
         )
         ax_l.axvline(n_in, color=f"C{i}", ls=":", lw=1)
+        # T → ∞ limit with N_in linear inputs: the best predictor of y from x_in is linear,
+        # so the loss tends to σ_w²/(2M) Δ₋₁(N_in, M), MRS eq. (170) with N = N_in
+        floor = float(rmt.delta_minus1(power_law_spectrum(m_left, 1.5), n_in)) / (2.0 * m_left)
+        ax_l.axhline(floor, color=f"C{i}", ls="--", lw=0.9)
         rows += [
             {"panel": "left", "curve": f"model N_in={n_in}", "T": t, "loss": v, "sem": s}
             for t, v, s in zip(t_left, mean, sem, strict=True)
@@ -213,8 +223,9 @@ def fig14(
     ax_l.set_xlabel("training samples T")
     ax_l.set_ylabel("test loss (eq. 40)")
     ax_l.set_title(
-        f"data model: M = {m_left}, α = 1.5, ReLU width {width_left}, γ = γ* (dotted: T = N_in)",
-        fontsize=9,
+        f"data model: M = {m_left}, α = 1.5, N_ReLU = {width_left}, γ = γ*\n"
+        "dashed: T → ∞ limit σ_w²Δ₋₁(N_in, M)/2M (eq. 170 with N = N_in)",
+        fontsize=8,
     )
     ax_l.legend(fontsize=7)
 
@@ -229,7 +240,7 @@ def fig14(
         seed=14,
         progress=lambda d, n: None,
     )
-    counter.step(2 * seeds)
+    counter.step()
     alpha_digits = float(lc.spectrum.tail_fit.exponent)  # a·b: predicted loss exponent
     mean, sem = _model_curve(
         m_right, alpha_digits, n_digits_in, width_right, t_right, seeds, test_samples, counter
@@ -268,7 +279,7 @@ def fig14(
     ax_r.set_yscale("log")
     ax_r.set_xlabel("training samples T")
     ax_r.set_ylabel("test loss")
-    ax_r.set_title(f"ReLU width {width_right}, γ = γ* — {DIGITS_NOTE}", fontsize=8)
+    ax_r.set_title(f"N_ReLU = {width_right}, γ = γ*; digits in place of MNIST", fontsize=9)
     ax_r.legend(fontsize=7)
     rows += [
         {"panel": "right", "curve": "data model", "T": t, "loss": v, "sem": s}
