@@ -102,8 +102,8 @@ def fig13(
         fits = dict(zip(named, fits_t.values(), strict=True))
         inputs = eigensystem(xs[: max(ts)]).eigenvalues
         in_fit = fit_power_law(inputs)
-        for label, lam in named.items():
-            rows.append(_spectrum_rows(panel, label, lam, fits[label]))
+        for t in ts:
+            rows.append(_spectrum_rows(panel, f"ReLU kernel, T = {t}", spectra[t], fits_t[t]))
         rows.append(_spectrum_rows(panel, f"inputs, T = {max(ts)}", inputs, in_fit))
         plot_spectrum_family(
             named,
@@ -125,6 +125,9 @@ def fig13(
         "inputs are centred; the kernel is eq. (179) with weights N(0, 2/N_in), uncentred",
         "fitted capacity exponents a (lambda_k ~ k^-a): "
         + "; ".join(f"{r['panel']} {r['curve']}: {r['capacity_a']:.3f}" for r in rows),
+        "digits pixels are not a power law (fit status of the inputs: "
+        + next(r["status"] for r in rows if r["panel"] == "right" and "inputs" in r["curve"])
+        + "); the ReLU kernel of digits is one over 2 decades",
     ]
     if quick:
         notes.append(f"quick mode: M = {m}, N_in = {n_in}, T up to {max(t_left)}")

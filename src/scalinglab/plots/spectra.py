@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -171,6 +172,6 @@ def plot_learning_curve(
     ax.set_xlabel("training samples T")
     ax.set_ylabel("test MSE (summed over outputs)")
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(textwrap.fill(title, 80), fontsize=9)
     ax.legend(fontsize=7)
     return fig
