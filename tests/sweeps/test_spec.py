@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sweeps_helpers import TOY, toy_spec_text
 
 from scalinglab._validation import InputError
-from scalinglab.sweeps.spec import parse_spec, point_id, point_seed
+from scalinglab.sweeps.spec import load_spec, parse_spec, point_id, point_seed
 
 
 def _values(spec, name):
@@ -187,3 +189,15 @@ def test_generated_values_are_stable_numbers():
     # the stored value (and so the point identity) the number a person would write
     assert np.linspace(0.1, 1.1, 11)[2] != 0.3
     assert sorted(set(_values(spec, "alpha")))[:3] == [0.1, 0.2, 0.3]
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_specs_validate(path):
+    if "sgd" in path.name:
+        pytest.importorskip("scalinglab.models.sgd", reason="the SGD model is not installed")
+    spec = load_spec(path)
+    assert spec.points and spec.fit.form in ("mrs", "chinchilla")
+    assert all(b.x for b in spec.layout)
