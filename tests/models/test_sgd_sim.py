@@ -36,13 +36,13 @@ def _max_z(sim_risk: np.ndarray, theory: np.ndarray) -> float:
 
 @pytest.mark.parametrize("schedule", ["constant", "geometric"])
 def test_recursion_matches_monte_carlo_sgd(schedule):
-    cfg = SGDConfig(dim=300, features=80, alpha=1.5, beta=0.5, batch=2, steps=1500,
+    cfg = SGDConfig(dim=200, features=60, alpha=1.5, beta=0.5, batch=2, steps=1000,
                     noise_var=0.02, schedule=schedule, record=20)  # fmt: skip
-    sim = simulate(cfg, seeds=48)
-    theory = _per_seed_theory(cfg, 48)
+    sim = simulate(cfg, seeds=32)
+    theory = _per_seed_theory(cfg, 32)
     assert _max_z(sim.risk, theory) < Z_MAX
     # the public predict averages the same sketches
-    np.testing.assert_allclose(predict(cfg, seeds=48).risk, theory.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(predict(cfg, seeds=32).risk, theory.mean(axis=0), rtol=1e-12)
 
 
 def test_literal_data_space_sgd_matches_theory():

@@ -453,7 +453,7 @@ def predict(
     theory: str = "auto",
     seeds: int = 8,
     seed: int = 0,
-    points_per_decade: int = 200,
+    points_per_decade: int | None = None,
 ) -> SGDPrediction:
     """Theoretical expected risk on :meth:`SGDConfig.record_steps`.
 
@@ -468,8 +468,8 @@ def predict(
         deterministic equivalent when ``data`` is set.
     seeds, seed : int
         Sketches to average over (``exact``, ``recursion``, ``volterra``).
-    points_per_decade : int
-        Grid resolution of the deterministic equivalent.
+    points_per_decade : int, optional
+        Grid resolution of the deterministic equivalent (default ``max(200, 2.5√m)``).
     """
     cfg = config
     check_choice(theory, "theory", "predict", THEORIES)
@@ -498,7 +498,8 @@ def predict(
                 lam * wstar**2,
                 cfg.features,
                 cfg.noise_var,
-                points_per_decade=points_per_decade,
+                points_per_decade=points_per_decade
+                or max(200, int(np.ceil(2.5 * np.sqrt(cfg.features)))),
             )
             spec, status = modes.spectrum, modes.status
             msg = (

@@ -27,7 +27,7 @@ from scalinglab.models.sgd_de import deterministic_modes
 from scalinglab.models.sgd_problem import data_spectrum, target_weights
 from scalinglab.models.sgd_theory import ModeSpectrum, risk_flow, risk_spectral
 
-__all__ = ["Frontier", "compute_frontier", "fit_power_law"]
+__all__ = ["Frontier", "compute_frontier", "default_points_per_decade", "fit_power_law"]
 
 ProgressFn = Callable[[int, int], None]
 LR_FRACTION = 0.5
@@ -94,6 +94,11 @@ class Frontier:
         }
 
 
+def default_points_per_decade(features: int) -> int:
+    """Grid resolution resolving the top-eigenvalue bumps of relative width ≈ 4/√m."""
+    return int(max(100, np.ceil(2.5 * np.sqrt(features))))
+
+
 def fit_power_law(x: np.ndarray, y: np.ndarray) -> float:
     """Slope of ``log y`` against ``log x`` by least squares (x, y > 0)."""
     lx, ly = np.log(x), np.log(y)
@@ -118,7 +123,7 @@ def compute_frontier(
     max_flops: float = 1e9,
     optimizer: str = "sgd",
     record: int = 60,
-    points_per_decade: int = 100,
+    points_per_decade: int | None = None,
     progress: ProgressFn | None = None,
 ) -> Frontier:
     """Risk-versus-flops curves for a grid of model sizes, their envelope and exponents.
@@ -135,6 +140,9 @@ def compute_frontier(
         SGD batch B (flops per step = B·m).
     max_flops : float
         Largest budget; each curve runs to ``max_flops/(B m)`` steps.
+    points_per_decade : int, optional
+        Resolution of the deterministic-equivalent grid; default ``max(100, 2.5√m)`` so that
+        the isolated top eigenvalues (relative width ≈ 4/√m) are resolved.
     optimizer : {"sgd", "flow"}
         One-pass SGD (exact theory on the deterministic-equivalent spectrum) or population
         gradient flow (compute C = t·m).
@@ -156,9 +164,8 @@ def compute_frontier(
     for i, m in enumerate(features):
         d = int(np.ceil(dim_ratio * m))
         lam, wstar = data_spectrum(d, a), target_weights(d, a, b)
-        modes = deterministic_modes(
-            lam, lam * wstar**2, int(m), 0.0, points_per_decade=points_per_decade
-        )
+        ppd = points_per_decade or default_points_per_decade(int(m))
+        modes = deterministic_modes(lam, lam * wstar**2, int(m), 0.0, points_per_decade=ppd)
         spec = modes.spectrum
         if modes.status is not Status.CONVERGED:
             status = modes.status
