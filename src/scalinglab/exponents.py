@@ -262,9 +262,8 @@ def phase(alpha: float, beta: float) -> str | None:
     - below it (2α_P < 1): Ib (2β_P < 1), Ic (2β_P > 1, α_P < 1/4), IVa/IVb (2β_P > 1,
       1/4 < α_P < 1/2), split at α_P = 1 − 1/√2 (derived here; see :func:`sgd_phase_terms`).
 
-    Returns None outside the model's domain 2(α_P + β_P) > 1 (always true for β > 0) — kept
-    for inputs in Paquette's convention — and on no boundary in particular: boundary points
-    go to the phase on the side of larger exponents (ties use ``>=``).
+    Returns None outside the model's domain 2(α_P + β_P) > 1 (never the case for a valid note
+    pair, whose αβ > 0). Points exactly on a boundary are assigned by the comparisons below.
     """
     ap, bp = alpha / 2.0, (1.0 + alpha * beta - alpha) / 2.0
     if not (ap > 0.0 and 2.0 * (ap + bp) > 1.0):
@@ -344,14 +343,15 @@ def sgd_compute_optimal(alpha: float, beta: float) -> dict[str, Any] | None:
 
 
 def lin_sgd_rates(a: float, b: float) -> dict[str, float]:
-    """Exponents of the Lin et al. one-pass/multi-pass SGD risk bounds (positive: ∝ X^-e).
+    """Exponents of the Lin et al. SGD risk bounds (positive: a term ∝ X^-e).
 
-    Lin, Wu, Kakade, Bartlett, Lee (2024), Thm. 4.1 (isotropic prior b = a) and the lecture
+    Lin, Wu, Kakade, Bartlett, Lee (2024), Thm. 4.1 (isotropic prior, b = a) and the lecture
     notes' multi-pass version (source condition b): with N_eff = N/log N samples,
-    ``E R − σ² ≍ Approx + Bias (+ Var)`` with Approx ≍ M^{-(b-1)} (M^{-a} once b − 1 > a:
-    the sketch floor saturates, cf. F₀ of Paquette et al.), Bias ≍ (N_eff γ)^{-(b-1)/a},
-    Var ≍ σ² min(M, (N_eff γ)^{1/a})/N_eff. Compute-optimal (C = M·N, b ≤ a + 1):
-    M* ∝ C^{1/(a+1)}... generalised to M* ∝ C^{a/(a + (b-1))·1/a}; see the returned keys.
+    ``E R − σ² ≍ Approx + Bias (+ Var)``, Approx ≍ M^{-(b-1)} (M^{-a} once b − 1 > a: the sketch
+    floor saturates, cf. F₀ of Paquette et al.), Bias ≍ (N_eff γ)^{-(b-1)/a},
+    Var ≍ σ² min(M, (N_eff γ)^{1/a})/N_eff. Balancing Approx and Bias at compute C = M·N gives
+    M* ∝ C^{bias/(approx+bias)}; for b = a this is Lin et al.'s M* ∝ C^{1/(a+1)},
+    R* − σ² ∝ C^{-(a-1)/(a+1)} (up to logarithms).
     """
     if not (a > 1.0 and b > 1.0):
         raise InputError(f"Lin et al. rates need a > 1 and b > 1; got a={a!r}, b={b!r}.")
