@@ -207,7 +207,8 @@ def plot_phase_diagram(point: tuple[float, float] | None = None, resolution: int
     ax.set_title("4+3 phases of one-pass SGD (white: 2(α_P+β_P) ≤ 1)")
     im = bx.imshow(eta, origin="lower", extent=extent, cmap="magma", aspect="auto")
     fig.colorbar(im, ax=bx, label="η:  L* ∝ f^-η")
-    cs = bx.contour(a_p, b_p, xi, levels=[0.3, 0.35, 0.4, 0.45, 0.55, 0.6], colors="w", linewidths=0.8)
+    levels = [0.3, 0.35, 0.4, 0.45, 0.55, 0.6]
+    cs = bx.contour(a_p, b_p, xi, levels=levels, colors="w", linewidths=0.8)
     bx.clabel(cs, fmt="ξ=%.2f", fontsize=7)
     bx.set_xlabel("α_P")
     bx.set_ylabel("β_P")
