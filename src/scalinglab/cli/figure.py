@@ -60,12 +60,30 @@ def figure(
             table.to_csv(fh, index=False)
         written.append(str(path))
     if json_:
-        emit_json({"figure": figure_id, "files": written, "notes": output.notes})
+        summary = None if output.summary is None else output.summary.to_dict(orient="records")
+        emit_json(
+            {"figure": figure_id, "files": written, "notes": output.notes, "summary": summary}
+        )
     else:
+        if output.summary is not None:
+            _print_summary(figure_id, output.summary)
         for note in output.notes:
             err_console.print(f"[dim]{note}[/dim]")
         for path in written:
             typer.echo(path)
+
+
+def _print_summary(figure_id: str, frame) -> None:
+    from rich.table import Table
+
+    from scalinglab.cli._common import out_console
+
+    table = Table(title=f"{figure_id}: simulation vs theory")
+    for col in frame.columns:
+        table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+    out_console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,6 +26,7 @@ class FigureOutput:
     figures: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    summary: Any = None  # optional pandas DataFrame the CLI prints as a table
 
 
 @dataclass(frozen=True)

@@ -206,8 +206,20 @@ def _path_stats(
     *,
     method: str,
     test_samples: int | None,
-) -> ridge_lib.RidgePathStats:
+) -> tuple[ridge_lib.RidgePathStats, np.ndarray]:
+    """Path statistics of one draw, and the latent spectrum used (drawn per seed if random)."""
     lam = _spectrum_for_seed(cfg, rng)
+    return _draw_stats(cfg, lam, rng, method=method, test_samples=test_samples), lam
+
+
+def _draw_stats(
+    cfg: MRSConfig,
+    lam: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    method: str,
+    test_samples: int | None,
+) -> ridge_lib.RidgePathStats:
     n, t = cfg.features, cfg.samples
     if cfg.feature_map == "relu":
         n_test = test_samples or DEFAULT_RELU_TEST_SAMPLES
@@ -225,6 +237,15 @@ def _path_stats(
         return reduced_path_stats(n, t, lam, cfg.feature_var, rng)
     u, x = sample_literal(n, t, lam, cfg.feature_var, rng)
     return ridge_lib.latent_linear_stats(u, x, lam)
+
+
+def _ridgeless_theory(cfg: MRSConfig, lam: np.ndarray) -> float:
+    """Eq. (163) plus the noise term, evaluated on a given (e.g. drawn) spectrum."""
+    label = theory.label_term_ridgeless(cfg.features, cfg.samples, lam, teacher_var=cfg.teacher_var)
+    noise = theory.noise_term_ridgeless(
+        cfg.features, cfg.samples, lam, cfg.alpha, noise_var=cfg.noise_var
+    )
+    return label + noise
 
 
 def _seed_rngs(seed: int, seeds: int) -> list[np.random.Generator]:
@@ -299,10 +320,15 @@ def simulate(
     how = _resolve_method(config, method, test_samples)
     label_scale = config.teacher_var / (2.0 * config.latent_dim)
     noise_scale = 0.5 * config.noise_var
-    labels, noises, gammas = [], [], []
+    labels, noises, gammas, theories = [], [], [], []
     rngs = _seed_rngs(seed, seeds)
+    per_seed_theory = (
+        config.spectrum == "density" and ridge == 0.0 and config.feature_map == ("linear")
+    )
     for i, rng in enumerate(rngs):
-        stats = _path_stats(config, rng, method=how, test_samples=test_samples)
+        stats, lam = _path_stats(config, rng, method=how, test_samples=test_samples)
+        if per_seed_theory:
+            theories.append(_ridgeless_theory(config, lam))
         if ridge == "opt":
             gamma, _ = ridge_lib.optimal_ridge(stats, label_scale, noise_scale)
         else:
@@ -315,6 +341,14 @@ def simulate(
             progress(i + 1, seeds)
     lab_a, noi_a = np.array(labels), np.array(noises)
     tot = lab_a + noi_a
+    per_seed = {
+        "loss": tot.tolist(),
+        "label": lab_a.tolist(),
+        "noise": noi_a.tolist(),
+        "ridge": gammas,
+    }
+    if per_seed_theory:
+        per_seed["theory"] = theories
     return MRSSimulation(
         config=config,
         seeds=seeds,
@@ -329,12 +363,7 @@ def simulate(
         ridge_opt_mean=float(np.mean(gammas)) if ridge == "opt" else None,
         method=how,
         test=_test_description(config, test_samples),
-        per_seed={
-            "loss": tot.tolist(),
-            "label": lab_a.tolist(),
-            "noise": noi_a.tolist(),
-            "ridge": gammas,
-        },
+        per_seed=per_seed,
     )
 
 
@@ -358,7 +387,7 @@ def simulate_ridge_path(
     noise_scale = 0.5 * config.noise_var
     lab_rows, noi_rows = [], []
     for i, rng in enumerate(_seed_rngs(seed, seeds)):
-        stats = _path_stats(config, rng, method=how, test_samples=test_samples)
+        stats, _ = _path_stats(config, rng, method=how, test_samples=test_samples)
         lab, noi = ridge_lib.path_terms(stats, gam)
         lab_rows.append(label_scale * lab)
         noi_rows.append(noise_scale * noi)
@@ -453,9 +482,7 @@ def predict(
     )
     opt_law = theory.optimal_ridge_fit(n, t, m, cfg.alpha, cfg.lambda_plus, cfg.teacher_var)
     delta_eq = "(165)-(166)" if closed_form else "(164)"
-    noise_eq = (
-        "(86)" if form == "closed_form" else "App. B (253)-(254) on the projected spectrum"
-    )
+    noise_eq = "(86)" if form == "closed_form" else "App. B (253)-(254) on the projected spectrum"
     if cfg.feature_map != "linear":
         return MRSPrediction(
             ridge=ridge,

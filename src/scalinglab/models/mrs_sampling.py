@@ -30,7 +30,14 @@ import scipy.linalg
 
 from scalinglab.ridge import RidgePathStats, latent_linear_stats, numerical_rank, thin_svd
 
-__all__ = ["bartlett_factor", "reduced_path_stats", "sample_literal", "sample_reduced"]
+__all__ = [
+    "bartlett_factor",
+    "feature_gram_eigenvalues",
+    "latent_covariance_eigenvalues",
+    "reduced_path_stats",
+    "sample_literal",
+    "sample_reduced",
+]
 
 
 def bartlett_factor(p: int, dof: int, rng: np.random.Generator) -> np.ndarray:
@@ -185,3 +192,42 @@ def reduced_path_stats(
         cross=c,
         target_power=float(lam.sum()),
     )
+
+
+def feature_gram_eigenvalues(
+    features: int, samples: int, lam: np.ndarray, feature_var: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Eigenvalues of ``φ φᵀ`` (decreasing, the min(N, T, M) nonzero ones) from a reduced draw.
+
+    ``φ φᵀ = F W Fᵀ`` has the law of the literal draw; in the primal reduction the features
+    are ``φ_eff = Rᵀ L`` (N × N), in the dual one ``(σ_u²/M)^{1/2} Lᵀ R`` (T × T).
+    """
+    m = lam.size
+    if min(features, samples) >= m:
+        u, x = _both_full(features, samples, lam, feature_var, rng)
+        phi = u @ x
+    else:
+        f = _reduced_factors(features, samples, lam, feature_var, rng)
+        if f.side == "primal":
+            phi = f.r.T @ f.low
+        else:
+            phi = np.sqrt(feature_var / m) * (f.low.T @ f.r)
+    return scipy.linalg.svdvals(phi, check_finite=False) ** 2
+
+
+def latent_covariance_eigenvalues(
+    samples: int, lam: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Eigenvalues of the empirical latent covariance ``(1/T) x xᵀ`` (MRS eq. 8), decreasing.
+
+    For T < M from the T × T Gram ``xᵀx``; for T ≥ M from the Bartlett factor of ``g gᵀ``
+    (``x xᵀ = Λ^{1/2} L Lᵀ Λ^{1/2}`` in law), at O(M³) cost whatever T.
+    """
+    m = lam.size
+    sqrt_lam = np.sqrt(lam)
+    if samples < m:
+        x = rng.standard_normal((m, samples)) * sqrt_lam[:, None]
+        ev = scipy.linalg.eigvalsh(x.T @ x, check_finite=False)[::-1]
+    else:
+        ev = scipy.linalg.svdvals(sqrt_lam[:, None] * bartlett_factor(m, samples, rng)) ** 2
+    return np.clip(ev, 0.0, None) / samples

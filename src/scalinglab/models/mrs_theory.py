@@ -12,6 +12,7 @@ import numpy as np
 from scalinglab import rmt
 
 __all__ = [
+    "label_term_curve",
     "label_term_ridgeless",
     "linear_model_loss",
     "linear_model_loss_marchenko_pastur",
@@ -77,6 +78,22 @@ def label_term_ridgeless(
         lo, lam, closed_form=closed_form, alpha=alpha or 0.0, lambda_plus=lambda_plus or 0.0
     )
     return teacher_var / (2.0 * m) * delta / (1.0 - lo / hi)
+
+
+def label_term_curve(
+    features: np.ndarray | int, samples: np.ndarray | int, lam: np.ndarray, teacher_var: float = 1.0
+) -> np.ndarray:
+    """Vectorised eq. (163) over arrays of N and T (broadcast); ``inf`` at N = T < M."""
+    n = np.asarray(features, dtype=np.float64)
+    t = np.asarray(samples, dtype=np.float64)
+    n, t = np.broadcast_arrays(n, t)
+    lo, hi = np.minimum(n, t), np.maximum(n, t)
+    m = lam.size
+    delta = np.asarray(rmt.delta_minus1(lam, lo.ravel())).reshape(lo.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = teacher_var / (2.0 * m) * delta / (1.0 - lo / hi)
+    out = np.where(lo >= m, 0.0, np.where(lo == hi, np.inf, out))
+    return out
 
 
 def noise_coefficient(

@@ -1,0 +1,552 @@
+"""Figures 5–9 of Maloney, Roberts & Sully (2022), with the settings of their captions.
+
+Where a caption leaves a value out (legend entries were lost with the figure), the choice made
+here is stated in the figure's notes. Constants: λ₊ = σ_u² = σ_w² = 1, σ_ε² = 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from scalinglab.figures import FigureOutput, register_figure
+from scalinglab.models import mrs
+from scalinglab.models import mrs_theory as theory
+from scalinglab.models.mrs_sampling import feature_gram_eigenvalues, latent_covariance_eigenvalues
+from scalinglab.plots.mrs import add_curve, finish_grid, loglog_axes, spectrum_axes
+from scalinglab.spectra import power_law_spectrum
+
+ProgressFn = Callable[[int, int], None]
+
+SMALL_SIZE_SEEDS = 8  # MRS Figs 7-8 show several realisations where min(N, T) <= 10
+DEFAULT_SEEDS = 3
+
+
+@dataclass
+class _Counter:
+    total: int
+    progress: ProgressFn | None
+    done: int = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _seeds_for(n: int, t: int, seeds: int) -> int:
+    return max(seeds, SMALL_SIZE_SEEDS) if min(n, t) <= 10 else seeds
+
+
+def _simulate_points(
+    configs: Sequence[mrs.MRSConfig], ridge: float | str, seeds: int, counter: _Counter
+) -> tuple[np.ndarray, np.ndarray]:
+    means, sems = [], []
+    for i, cfg in enumerate(configs):
+        k = _seeds_for(cfg.features, cfg.samples, seeds)
+        sim = mrs.simulate(cfg, seeds=k, seed=1000 + i, ridge=ridge)
+        means.append(sim.loss_mean)
+        sems.append(sim.loss_sem if sim.loss_sem is not None else 0.0)
+        counter.step()
+    return np.array(means), np.array(sems)
+
+
+def _dense(lo: float, hi: float, exclude: int | None = None) -> np.ndarray:
+    grid = np.unique(np.round(np.geomspace(lo, hi, 400)).astype(int))
+    if exclude is not None:
+        grid = grid[grid != exclude]
+    return grid
+
+
+def _record(rows: list[dict], panel: str, configs, means, sems, theory_values, ridge) -> None:
+    for cfg, m, s, th in zip(configs, means, sems, theory_values, strict=True):
+        rows.append(
+            {
+                "panel": panel,
+                "M": cfg.latent_dim,
+                "alpha": cfg.alpha,
+                "N": cfg.features,
+                "T": cfg.samples,
+                "ridge": ridge,
+                "sim_mean": m,
+                "sim_sem": s,
+                "theory": th,
+                "sim_over_theory": m / th if th and np.isfinite(th) and th > 0 else np.nan,
+            }
+        )
+
+
+def summarize(rows: list[dict], *, peak_margin: float = 0.3) -> pd.DataFrame:
+    """Per curve: how far simulation is from theory (points with |1 − N/T| < margin skipped).
+
+    Near N = T the ridgeless loss diverges and a finite sample of draws cannot estimate it, so
+    those points are left out of the summary (they are in the CSV).
+    """
+    frame = pd.DataFrame(rows)
+    frame = frame[np.isfinite(frame["sim_over_theory"])]
+    ratio_nt = np.minimum(frame["N"], frame["T"]) / np.maximum(frame["N"], frame["T"])
+    frame = frame[(frame["ridge"] != 0.0) | (1 - ratio_nt >= peak_margin)]
+    out = []
+    for (panel, m, alpha, n_or_t), grp in frame.groupby(
+        ["panel", "M", "alpha", frame["N"].where(frame["panel"] != "top-right", frame["T"])],
+        sort=False,
+    ):
+        dev = grp["sim_over_theory"] - 1
+        out.append(
+            {
+                "panel": panel,
+                "M": int(m),
+                "alpha": float(alpha),
+                "curve": f"{'T' if panel == 'top-right' else 'N'}={int(n_or_t)}",
+                "points": len(grp),
+                "median sim/theory": float(np.median(grp["sim_over_theory"])),
+                "max |sim/theory-1|": float(np.abs(dev).max()),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _ridgeless_theory(n, t, m, alpha) -> np.ndarray:
+    return theory.label_term_curve(n, t, power_law_spectrum(m, alpha))
+
+
+def _opt_theory(n: int, t: int, m: int, alpha: float, *, include_latent: bool) -> float:
+    return theory.optimal_ridge_fit(n, t, m, alpha, 1.0, 1.0, include_latent=include_latent)
+
+
+# ----------------------------------------------------------------------------- Figure 5
+
+
+@register_figure("mrs-fig5", "latent data spectrum: power law up to min(T, M) (MRS Fig. 5)")
+def figure5(
+    *, quick: bool = False, seeds: int = 1, progress: ProgressFn | None = None
+) -> FigureOutput:
+    left = dict(m=1000, alpha=1.0, t_values=(250, 500, 1000, 4000))
+    right = dict(m=2000, t=1000, alphas=(0.5, 1.0, 2.0))
+    if quick:
+        left["m"], right["m"], right["t"] = 400, 800, 400
+        left["t_values"] = (100, 200, 400, 1600)
+    counter = _Counter(len(left["t_values"]) + len(right["alphas"]), progress)
+    fig = Figure(figsize=(11, 4.3))
+    ax1, ax2 = fig.subplots(1, 2)
+    rng = np.random.default_rng(5)
+    lam = power_law_spectrum(left["m"], left["alpha"])
+    spectrum_axes(ax1, f"M = {left['m']}, alpha = 1, T varied")
+    rows = []
+    for t in left["t_values"]:
+        ev = latent_covariance_eigenvalues(t, lam, rng)
+        ev = ev[ev > 1e-300]
+        ax1.plot(np.arange(1, ev.size + 1), ev, "*", ms=2.5, label=f"T = {t}")
+        rows.append({"panel": "left", "T": t, "alpha": 1.0, "rank": ev.size})
+        counter.step()
+    ax1.plot(np.arange(1, lam.size + 1), lam, "k--", lw=1, label="lambda_I (T = inf)")
+    spectrum_axes(ax2, f"T = {right['t']}, M = {right['m']}, alpha varied")
+    for a in right["alphas"]:
+        lam_a = power_law_spectrum(right["m"], a)
+        ev = latent_covariance_eigenvalues(right["t"], lam_a, rng)
+        ev = ev[ev > 1e-300]
+        (line,) = ax2.plot(np.arange(1, ev.size + 1), ev, "*", ms=2.5, label=f"alpha = {a:g}")
+        ax2.plot(np.arange(1, lam_a.size + 1), lam_a, "--", lw=1, color=line.get_color())
+        counter.step()
+    for ax in (ax1, ax2):
+        ax.set_ylim(bottom=1e-12)
+    fig.suptitle("Eigenvalues of the empirical latent covariance (1/T) x x^T", fontsize=11)
+    finish_grid(fig, (ax1, ax2))
+    return FigureOutput(
+        figures={"main": fig},
+        tables={"main": pd.DataFrame(rows)},
+        notes=[
+            "T values (left) and alphas (right) are not in the caption: chosen as "
+            f"{left['t_values']} and {right['alphas']}."
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- Figure 6
+
+
+def _power_law_fit(ev: np.ndarray, lo: int, hi: int) -> tuple[float, float]:
+    idx = np.arange(lo, hi + 1)
+    slope, icpt = np.polyfit(np.log(idx), np.log(ev[lo - 1 : hi]), 1)
+    return slope, icpt
+
+
+@register_figure("mrs-fig6", "random-feature spectrum: power law up to min(N, T) (MRS Fig. 6)")
+def figure6(
+    *, quick: bool = False, seeds: int = 1, progress: ProgressFn | None = None
+) -> FigureOutput:
+    m = 1500 if quick else 5000
+    big = 1200 if quick else 4000
+    sizes = (big // 4, big // 2, big)
+    counter = _Counter(2 * len(sizes), progress)
+    lam = power_law_spectrum(m, 1.0)
+    rng = np.random.default_rng(6)
+    fig = Figure(figsize=(11, 4.3))
+    axes = fig.subplots(1, 2)
+    rows = []
+    panels = (("left", f"N = {big}, T varied", "T"), ("right", f"T = {big}, N varied", "N"))
+    for ax, (panel, title, varied) in zip(axes, panels, strict=True):
+        spectrum_axes(ax, f"M = {m}, alpha = 1, {title}")
+        ax.plot(np.arange(1, m + 1), lam, "-", lw=1.5, color="C0", label="latent lambda_I")
+        for j, size in enumerate(sizes):
+            n, t = (big, size) if varied == "T" else (size, big)
+            ev = feature_gram_eigenvalues(n, t, lam, 1.0, rng) / t
+            ev = ev[ev > 1e-300]
+            ax.plot(
+                np.arange(1, ev.size + 1),
+                ev,
+                "*",
+                ms=2.5,
+                color=f"C{j + 1}",
+                label=f"{varied} = {size}",
+            )
+            lo, hi = 10, max(20, min(n, t) // 4)
+            slope, _ = _power_law_fit(ev, lo, hi)
+            rows.append(
+                {
+                    "panel": panel,
+                    "N": n,
+                    "T": t,
+                    "fitted_slope": slope,
+                    "fit_window": f"[{lo}, {hi}]",
+                }
+            )
+            counter.step()
+        slope, icpt = _power_law_fit(lam, 10, m // 4)
+        idx = np.arange(1, m + 1)
+        ax.plot(
+            idx, np.exp(icpt) * idx**slope, "k--", lw=1, label=f"power-law fit, slope {slope:.2f}"
+        )
+        ax.set_ylim(bottom=1e-12)
+    fig.suptitle("Eigenvalues of the random-feature covariance (1/T) phi phi^T", fontsize=11)
+    finish_grid(fig, axes)
+    return FigureOutput(
+        figures={"main": fig},
+        tables={"main": pd.DataFrame(rows)},
+        notes=["Slopes are fitted over [10, min(N, T)/4]; -(1 + alpha) = -2 expected."],
+    )
+
+
+# ----------------------------------------------------------------------------- Figures 7-8
+
+_N_VALUES = (10, 100, 1000)
+_ALPHAS = (0.5, 1.0, 1.5, 2.0)
+
+
+def _t_grid(m: int, quick: bool) -> list[int]:
+    if quick:
+        return [2, 5, 15, 40, 150, 400, 700, 1400, m]
+    return [2, 4, 7, 15, 30, 70, 150, 300, 700, 1500, 3000, m]
+
+
+def _sizes(quick: bool) -> tuple[int, tuple[int, ...]]:
+    return (1400, (10, 100, 300)) if quick else (6000, _N_VALUES)
+
+
+def _panel_vs_t(
+    ax,
+    *,
+    m: int,
+    alpha: float,
+    n: int,
+    t_grid: Sequence[int],
+    ridge: float | str,
+    seeds: int,
+    counter: _Counter,
+    rows: list[dict],
+    panel: str,
+    color: str,
+    label: str,
+    opt_fits: str = "172",
+) -> None:
+    configs = [mrs.MRSConfig(latent_dim=m, alpha=alpha, features=n, samples=t) for t in t_grid]
+    means, sems = _simulate_points(configs, ridge, seeds, counter)
+    x = np.array(t_grid, dtype=float)
+    if ridge == 0.0:
+        dense = _dense(1, m, exclude=n)
+        th_dense = _ridgeless_theory(np.full(dense.shape, n), dense, m, alpha)
+        th_pts = _ridgeless_theory(np.full(x.shape, n), x.astype(int), m, alpha)
+        add_curve(ax, x, means, sems, theory_x=dense, theory_y=th_dense, color=color, label=label)
+    else:
+        dense = _dense(1, m)
+        fits = {
+            key: np.array(
+                [_opt_theory(n, int(t), m, alpha, include_latent=key == "172") for t in dense]
+            )
+            for key in ("171", "172")
+        }
+        th_pts = np.array(
+            [_opt_theory(n, t, m, alpha, include_latent=opt_fits == "172") for t in t_grid]
+        )
+        add_curve(
+            ax, x, means, sems, theory_x=dense, theory_y=fits[opt_fits], color=color, label=label
+        )
+        if opt_fits == "172":
+            ax.plot(dense, fits["171"], "--", color=ax.lines[-1].get_color(), lw=1, alpha=0.8)
+    _record(rows, panel, configs, means, sems, th_pts, ridge)
+
+
+def _panel_vs_n(ax, *, m, alpha, t, n_grid, seeds, counter, rows, panel, color, label) -> None:
+    configs = [mrs.MRSConfig(latent_dim=m, alpha=alpha, features=n, samples=t) for n in n_grid]
+    means, sems = _simulate_points(configs, 0.0, seeds, counter)
+    dense = _dense(1, m, exclude=t)
+    th_dense = _ridgeless_theory(dense, np.full(dense.shape, t), m, alpha)
+    x = np.array(n_grid, dtype=float)
+    th_pts = _ridgeless_theory(x.astype(int), np.full(x.shape, t), m, alpha)
+    add_curve(ax, x, means, sems, theory_x=dense, theory_y=th_dense, color=color, label=label)
+    _record(rows, panel, configs, means, sems, th_pts, 0.0)
+
+
+def _ylim_from_rows(ax, rows: list[dict], panel: str) -> None:
+    vals = np.array([r["sim_mean"] for r in rows if r["panel"] == panel])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    if vals.size:
+        ax.set_ylim(vals.min() / 3, vals.max() * 5)
+
+
+@register_figure("mrs-fig7", "optimally regularised loss vs T with the fit (41) (MRS Fig. 7)")
+def figure7(
+    *, quick: bool = False, seeds: int = DEFAULT_SEEDS, progress: ProgressFn | None = None
+) -> FigureOutput:
+    m, n_values = _sizes(quick)
+    t_grid = _t_grid(m, quick)
+    n_fixed = n_values[-1]
+    counter = _Counter(len(t_grid) * (len(n_values) + len(_ALPHAS)), progress)
+    fig = Figure(figsize=(11, 4.5))
+    ax1, ax2 = fig.subplots(1, 2)
+    rows: list[dict] = []
+    loglog_axes(ax1, "training samples T", title=f"gamma = gamma*, M = {m}, alpha = 1, N varied")
+    for j, n in enumerate(n_values):
+        _panel_vs_t(
+            ax1,
+            m=m,
+            alpha=1.0,
+            n=n,
+            t_grid=t_grid,
+            ridge="opt",
+            seeds=seeds,
+            counter=counter,
+            rows=rows,
+            panel="left",
+            color=f"C{j}",
+            label=f"N = {n}",
+            opt_fits="171",
+        )
+    loglog_axes(
+        ax2, "training samples T", title=f"gamma = gamma*, M = {m}, N = {n_fixed}, alpha varied"
+    )
+    for j, a in enumerate(_ALPHAS):
+        _panel_vs_t(
+            ax2,
+            m=m,
+            alpha=a,
+            n=n_fixed,
+            t_grid=t_grid,
+            ridge="opt",
+            seeds=seeds,
+            counter=counter,
+            rows=rows,
+            panel="right",
+            color=f"C{j}",
+            label=f"alpha = {a:g}",
+            opt_fits="171",
+        )
+    _ylim_from_rows(ax1, rows, "left")
+    _ylim_from_rows(ax2, rows, "right")
+    fig.suptitle(
+        "Optimally regularised test loss (stars) and the fit L0 (1/N + 1/T)^alpha (41)", fontsize=11
+    )
+    finish_grid(fig, (ax1, ax2))
+    return FigureOutput(
+        figures={"main": fig},
+        tables={"main": pd.DataFrame(rows)},
+        summary=summarize(rows),
+        notes=[
+            f"N values {n_values} and alphas {_ALPHAS} are not in the caption (lost "
+            "legends); gamma* minimises each draw's exact test loss."
+        ],
+    )
+
+
+@register_figure("mrs-fig8", "ridgeless theory (163) vs simulation; optimal ridge (MRS Fig. 8)")
+def figure8(
+    *, quick: bool = False, seeds: int = DEFAULT_SEEDS, progress: ProgressFn | None = None
+) -> FigureOutput:
+    m, n_values = _sizes(quick)
+    t_grid = _t_grid(m, quick)
+    n_fixed = n_values[-1]
+    counter = _Counter(len(t_grid) * (3 * len(n_values) + len(_ALPHAS)), progress)
+    fig = Figure(figsize=(11, 8.6))
+    axes = fig.subplots(2, 2)
+    rows: list[dict] = []
+    ax = loglog_axes(
+        axes[0, 0], "training samples T", title=f"gamma = 0, M = {m}, alpha = 1, N varied"
+    )
+    for j, n in enumerate(n_values):
+        _panel_vs_t(
+            ax,
+            m=m,
+            alpha=1.0,
+            n=n,
+            t_grid=t_grid,
+            ridge=0.0,
+            seeds=seeds,
+            counter=counter,
+            rows=rows,
+            panel="top-left",
+            color=f"C{j}",
+            label=f"N = {n}",
+        )
+    ax = loglog_axes(axes[0, 1], "features N", title=f"gamma = 0, M = {m}, alpha = 1, T varied")
+    for j, t in enumerate(n_values):
+        _panel_vs_n(
+            ax,
+            m=m,
+            alpha=1.0,
+            t=t,
+            n_grid=t_grid,
+            seeds=seeds,
+            counter=counter,
+            rows=rows,
+            panel="top-right",
+            color=f"C{j}",
+            label=f"T = {t}",
+        )
+    ax = loglog_axes(
+        axes[1, 0], "training samples T", title=f"gamma = 0, M = {m}, N = {n_fixed}, alpha varied"
+    )
+    for j, a in enumerate(_ALPHAS):
+        _panel_vs_t(
+            ax,
+            m=m,
+            alpha=a,
+            n=n_fixed,
+            t_grid=t_grid,
+            ridge=0.0,
+            seeds=seeds,
+            counter=counter,
+            rows=rows,
+            panel="bottom-left",
+            color=f"C{j}",
+            label=f"alpha = {a:g}",
+        )
+    ax = loglog_axes(
+        axes[1, 1],
+        "training samples T",
+        title=f"gamma = gamma*, M = {m}, alpha = 1: (172) solid, (171) dashed",
+    )
+    for j, n in enumerate(n_values):
+        _panel_vs_t(
+            ax,
+            m=m,
+            alpha=1.0,
+            n=n,
+            t_grid=t_grid,
+            ridge="opt",
+            seeds=seeds,
+            counter=counter,
+            rows=rows,
+            panel="bottom-right",
+            color=f"C{j}",
+            label=f"N = {n}",
+            opt_fits="172",
+        )
+    for axis, panel in zip(
+        axes.ravel(), ("top-left", "top-right", "bottom-left", "bottom-right"), strict=True
+    ):
+        _ylim_from_rows(axis, rows, panel)
+    fig.suptitle("MRS model: simulation (stars, mean ± s.e.) vs theory (lines)", fontsize=11)
+    finish_grid(fig, axes.ravel())
+    return FigureOutput(
+        figures={"main": fig},
+        tables={"main": pd.DataFrame(rows)},
+        summary=summarize(rows),
+        notes=[
+            f"N, T values {n_values} and alphas {_ALPHAS} are not in the caption (lost "
+            "legends). Theory: eq. (163) with Delta_-1 from (164); bottom right: fits (171), "
+            "(172)."
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- Figure 9
+
+
+@register_figure("mrs-fig9", "breakdown when N > M: collapse at T = M (MRS Fig. 9)")
+def figure9(
+    *, quick: bool = False, seeds: int = DEFAULT_SEEDS, progress: ProgressFn | None = None
+) -> FigureOutput:
+    m = 400 if quick else 1000
+    n_values = (m // 2, 2 * m, 10 * m)
+    t_grid = sorted(
+        {
+            1,
+            2,
+            5,
+            10,
+            20,
+            50,
+            100,
+            200,
+            int(0.4 * m),
+            int(0.7 * m),
+            int(0.9 * m),
+            int(0.97 * m),
+            int(1.1 * m),
+            int(1.5 * m),
+            3 * m,
+            10 * m,
+        }
+    )
+    counter = _Counter(2 * len(t_grid) * len(n_values), progress)
+    fig = Figure(figsize=(11, 4.5))
+    ax1, ax2 = fig.subplots(1, 2)
+    rows: list[dict] = []
+    loglog_axes(ax1, "training samples T", title=f"gamma = 0, M = {m}, alpha = 1; theory (163)")
+    loglog_axes(ax2, "training samples T", title=f"gamma = gamma*, M = {m}, alpha = 1; fit (185)")
+    for j, n in enumerate(n_values):
+        for ax, ridge, panel in ((ax1, 0.0, "left"), (ax2, "opt", "right")):
+            configs = [
+                mrs.MRSConfig(latent_dim=m, alpha=1.0, features=n, samples=t) for t in t_grid
+            ]
+            means, sems = _simulate_points(configs, ridge, seeds, counter)
+            dense = _dense(1, 10 * m, exclude=n)
+            if ridge == 0.0:
+                th = _ridgeless_theory(np.full(dense.shape, n), dense, m, 1.0)
+                th_pts = _ridgeless_theory(np.full(len(t_grid), n), np.array(t_grid), m, 1.0)
+            else:
+                th = np.array([_opt_theory(n, int(t), m, 1.0, include_latent=True) for t in dense])
+                th_pts = np.array([_opt_theory(n, t, m, 1.0, include_latent=True) for t in t_grid])
+            th = np.where(th > 0, th, np.nan)
+            add_curve(
+                ax,
+                np.array(t_grid, float),
+                means,
+                sems,
+                theory_x=dense,
+                theory_y=th,
+                color=f"C{j}",
+                label=f"N = {n}",
+            )
+            _record(rows, panel, configs, means, sems, th_pts, ridge)
+    for ax, panel in ((ax1, "left"), (ax2, "right")):
+        ax.axvline(m, color="grey", lw=0.8, ls=":")
+        vals = np.array([r["sim_mean"] for r in rows if r["panel"] == panel])
+        vals = vals[vals > 1e-14]
+        ax.set_ylim(max(vals.min() / 3, 1e-12), vals.max() * 5)
+    fig.suptitle(
+        "N > M: the loss collapses to 0 as T reaches M (dotted line); losses below the axis "
+        "are exactly 0",
+        fontsize=10,
+    )
+    finish_grid(fig, (ax1, ax2))
+    return FigureOutput(
+        figures={"main": fig},
+        tables={"main": pd.DataFrame(rows)},
+        summary=summarize(rows),
+        notes=[f"N values {n_values} are not in the caption (lost legend)."],
+    )
