@@ -13,7 +13,7 @@ import pytest
 from scipy.optimize import brentq
 
 from scalinglab._validation import InputError
-from scalinglab.models import mrs
+from scalinglab.models import mrs, mrs_sampling
 from scalinglab.models import mrs_theory as theory
 from scalinglab.models.mrs_sampling import (
     feature_gram_eigenvalues,
@@ -79,6 +79,28 @@ def test_reduced_stats_equal_materialised_reduced_draw(n, t):
     for x, y in zip(path_terms(a, [0.0, 1e-3, 1.0]), path_terms(b, [0.0, 1e-3, 1.0]), strict=True):
         # two algebraic routes to the same numbers; N = T is nearly singular at γ = 0
         np.testing.assert_allclose(x, y, rtol=1e-6 if n == t else 1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize(("n", "t", "alpha"), [(40, 90, 1.0), (90, 40, 1.0), (60, 60, 0.5)])
+def test_cholesky_and_qr_routes_give_the_same_draw(monkeypatch, n, t, alpha):
+    # Both routes compute the same (q, R) in exact arithmetic (R with a positive diagonal), so
+    # on one generator state they must agree to rounding: eps · cond(F Fᵀ) (≤ 1e4 here) times
+    # the cancellation in the label term (tr Λ minus the fitted part, ~1e2) ≈ 1e-10.
+    lam = power_law_spectrum(300, alpha)
+    chol = reduced_path_stats(n, t, lam, 1.0, np.random.default_rng(8))
+    monkeypatch.setattr(mrs_sampling, "CHOLESKY_MAX_CONDITION", 0.0)  # force Householder QR
+    qr = reduced_path_stats(n, t, lam, 1.0, np.random.default_rng(8))
+    gammas = [0.0, 1e-4, 1.0]
+    for x, y in zip(path_terms(chol, gammas), path_terms(qr, gammas), strict=True):
+        np.testing.assert_allclose(x, y, rtol=1e-8 if n == t else 1e-9)
+
+
+def test_cholesky_route_refuses_ill_conditioned_grams():
+    well = np.diag([1.0, 1e-6])
+    ill = np.diag([1.0, 1e-10])  # cond 1e10 > CHOLESKY_MAX_CONDITION = 1e8
+    np.testing.assert_allclose(mrs_sampling._cholesky_if_well_conditioned(well), np.sqrt(well))
+    assert mrs_sampling._cholesky_if_well_conditioned(ill) is None
+    assert mrs_sampling._cholesky_if_well_conditioned(np.diag([1.0, -1.0])) is None
 
 
 @pytest.mark.parametrize(("n", "t"), [(25, 70), (70, 25), (200, 260), (60, 400)])

@@ -91,11 +91,11 @@ def _reduced_factors(
     sqrt_lam = np.sqrt(lam)
     if features <= samples:
         u = rng.standard_normal((features, m)) * np.sqrt(feature_var / m)
-        q, r = scipy.linalg.qr((u * sqrt_lam[None, :]).T, mode="economic", check_finite=False)
+        q, r = _positive_qr((u * sqrt_lam[None, :]).T)
         low = bartlett_factor(features, samples, rng)
         return _ReducedFactors("primal", u, q, r, low, rng.standard_normal((m, features)))
     x = rng.standard_normal((m, samples)) * sqrt_lam[:, None]
-    q, r = scipy.linalg.qr(x, mode="economic", check_finite=False)
+    q, r = _positive_qr(x)
     low = bartlett_factor(samples, features, rng)
     return _ReducedFactors("dual", x, q, r, low, rng.standard_normal((m, samples)))
 
@@ -135,6 +135,12 @@ def _both_full(
     return u_eff, x_eff
 
 
+#: Largest condition number of ``F Fᵀ`` for which the Cholesky route is used. Its error in the
+#: implied orthonormal basis is about ``eps · cond(F Fᵀ)`` (≤ 2e-8 here); above it the
+#: Householder QR route (error ``eps · cond(F)``) takes over.
+CHOLESKY_MAX_CONDITION = 1e8
+
+
 def reduced_path_stats(
     features: int,
     samples: int,
@@ -144,46 +150,65 @@ def reduced_path_stats(
 ) -> RidgePathStats:
     """Exact ridge-path statistics of one reduced draw, without materialising it.
 
-    Same numbers as ``latent_linear_stats(*sample_reduced(...), lam)`` for the same generator
-    state, with fewer O(M r²) products. In the primal case (N ≤ T), with
-    ``X = q L + (I − q qᵀ) G`` and ``Z = L − qᵀG``:
+    Same law as ``latent_linear_stats(*sample_reduced(...), lam)``, with O(M r²) work and
+    r = min(N, T). Write the primal case (N ≤ T); the dual case is its mirror image. Let
+    ``F = u Λ^{1/2}`` (N × M), ``Fᵀ = q R`` with q orthonormal, L the N × N Bartlett factor,
+    G an M × N Gaussian matrix, and the effective data ``X = q L + (I − q qᵀ) G``. With
+    ``Z = L − qᵀG``:
 
-    - features ``φ = u x_eff = Rᵀ L`` (because ``qᵀX = L``);
-    - ``u Λ uᵀ = Rᵀ R``, so ``G = (R U)ᵀ(R U)``;
-    - ``x_effᵀ x_eff = Xᵀ Λ X = S₂₂ + S₁₂ᵀ Z + Zᵀ S₁₂ + Zᵀ S₁₁ Z`` with ``S₁₁ = qᵀΛq``,
-      ``S₁₂ = qᵀΛG``, ``S₂₂ = GᵀΛG``;
-    - ``u Λ x_eff = Rᵀ qᵀ Λ X = Rᵀ (S₁₂ + S₁₁ Z)``.
+    - features ``φ = u Λ^{1/2} X = Rᵀ L`` (because ``qᵀX = L``);
+    - test-feature second moment ``u Λ uᵀ = F Fᵀ = Rᵀ R``;
+    - training Gram ``x_effᵀ x_eff = Xᵀ Λ X = GᵀΛG + Zᵀ qᵀΛG + (qᵀΛG)ᵀ Z + Zᵀ qᵀΛq Z``;
+    - cross moment ``u Λ x_eff = F Λ X = FΛG + (FΛFᵀ) R⁻¹ Z``.
 
-    The dual case (T < N) is the mirror image with x literal and u reduced.
+    Two routes compute these. The **Cholesky route** never forms q: R is the Cholesky factor
+    of ``F Fᵀ`` and every q-product is ``R⁻ᵀ`` times an N × N product of F
+    (``qᵀG = R⁻ᵀ F G``, ``qᵀΛG = R⁻ᵀ FΛG``, ``qᵀΛq = R⁻ᵀ FΛFᵀ R⁻¹``): four BLAS-3 products
+    of M × N blocks (3.5 M N² multiply-adds). It is used while ``cond(F Fᵀ) ≤``
+    :data:`CHOLESKY_MAX_CONDITION` (estimated by LAPACK ``pocon``). Otherwise (α large, or N
+    close to M) the **QR route** forms q by Householder QR (about 6 M N² multiply-adds).
+    Both consume the generator identically, so the route changes only rounding.
     """
     m = lam.size
     if min(features, samples) >= m:
         u, x = _both_full(features, samples, lam, feature_var, rng)
         return latent_linear_stats(u, x, lam)
-    f = _reduced_factors(features, samples, lam, feature_var, rng)
-    z = f.low - f.q.T @ f.gauss
-    q_lam = f.q * lam[:, None]
-    s11 = q_lam.T @ f.q
-    s12 = q_lam.T @ f.gauss
-    s22 = (f.gauss * lam[:, None]).T @ f.gauss
-    s12_z = s12.T @ z
-    eff_gram = s22 + s12_z + s12_z.T + z.T @ s11 @ z  # Xᵀ Λ X
-    q_lam_eff = s12 + s11 @ z  # qᵀ Λ X
-    if f.side == "primal":
-        phi = f.r.T @ f.low
+    sqrt_lam = np.sqrt(lam)
+    if features <= samples:
+        f_mat = rng.standard_normal((features, m))  # u, then F = u Λ^{1/2}
+        f_mat *= np.sqrt(feature_var / m) * sqrt_lam[None, :]
+        side, dof = "primal", samples
+    else:
+        x = rng.standard_normal((m, samples))
+        x *= sqrt_lam[:, None]
+        f_mat = x.T
+        side, dof = "dual", features
+    r = f_mat.shape[0]
+    gram_f = f_mat @ f_mat.T  # F Fᵀ (numpy dispatches A Aᵀ to syrk)
+    q, r_up = None, _cholesky_if_well_conditioned(gram_f)
+    if r_up is None:
+        q, r_up = _positive_qr(f_mat.T)
+    low = bartlett_factor(r, dof, rng)
+    gauss = rng.standard_normal((m, r))
+    if q is None:
+        eff_gram, f_lam_eff = _cholesky_products(f_mat, r_up, low, gauss, lam)
+    else:
+        eff_gram, f_lam_eff = _qr_products(q, r_up, low, gauss, lam)
+    if side == "primal":
+        phi = r_up.T @ low
         left, s, right = thin_svd(phi)
-        ru = f.r @ left
-        g = ru.T @ ru
+        r_left = r_up @ left
+        g = r_left.T @ r_left  # Uᵀ F Fᵀ U
         h = right.T @ eff_gram @ right
-        c = np.einsum("ki,ki->i", ru, q_lam_eff @ right)
+        c = np.einsum("ki,ki->i", left, f_lam_eff @ right)
     else:
         scale = feature_var / m
-        phi = np.sqrt(scale) * (f.low.T @ f.r)
+        phi = np.sqrt(scale) * (low.T @ r_up)
         left, s, right = thin_svd(phi)
-        rv = f.r @ right
         g = scale * (left.T @ eff_gram @ left)
-        h = rv.T @ rv
-        c = np.sqrt(scale) * np.einsum("ki,ki->i", q_lam_eff @ left, rv)
+        r_right = r_up @ right
+        h = r_right.T @ r_right  # Vᵀ F Fᵀ V
+        c = np.sqrt(scale) * np.einsum("ki,ki->i", left, f_lam_eff.T @ right)
     return RidgePathStats(
         singular_values=s,
         rank=numerical_rank(s, phi.shape),
@@ -192,6 +217,62 @@ def reduced_path_stats(
         cross=c,
         target_power=float(lam.sum()),
     )
+
+
+def _positive_qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Householder QR with ``diag(R) ≥ 0``: in exact arithmetic the Cholesky route's (q, R)."""
+    q, r_up = scipy.linalg.qr(a, mode="economic", check_finite=False)
+    signs = np.where(np.diag(r_up) < 0, -1.0, 1.0)
+    return q * signs[None, :], r_up * signs[:, None]
+
+
+def _cholesky_if_well_conditioned(gram: np.ndarray) -> np.ndarray | None:
+    """Upper Cholesky factor R of ``gram`` (``RᵀR = gram``), or None if too ill-conditioned."""
+    try:
+        r_up = scipy.linalg.cholesky(gram, lower=False, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    anorm = float(np.abs(gram).sum(axis=0).max())
+    rcond, info = scipy.linalg.lapack.dpocon(r_up, anorm, uplo="U")
+    if info != 0 or not rcond * CHOLESKY_MAX_CONDITION >= 1.0:
+        return None
+    return r_up
+
+
+def _cholesky_products(
+    f_mat: np.ndarray, r_up: np.ndarray, low: np.ndarray, gauss: np.ndarray, lam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(XᵀΛX, FΛX)`` from products of F and G only (see :func:`reduced_path_stats`)."""
+    sqrt_lam = np.sqrt(lam)
+    f_half = f_mat * sqrt_lam[None, :]  # F Λ^{1/2}
+    g_half = gauss * sqrt_lam[:, None]  # Λ^{1/2} G
+    fg = f_mat @ gauss
+    f_lam_g = f_half @ g_half  # F Λ G
+    f_lam_f = f_half @ f_half.T  # F Λ Fᵀ (syrk)
+    g_lam_g = g_half.T @ g_half  # Gᵀ Λ G (syrk)
+    solve_t = scipy.linalg.solve_triangular
+    z = low - solve_t(r_up, fg, trans="T", check_finite=False)  # Z = L − qᵀG
+    w = solve_t(r_up, z, check_finite=False)  # W = R⁻¹ Z
+    f_lam_f_w = f_lam_f @ w
+    # Zᵀ qᵀΛG = Wᵀ FΛG and Zᵀ qᵀΛq Z = Wᵀ FΛFᵀ W, so with Y = FΛG + ½ FΛFᵀ W:
+    # XᵀΛX = GᵀΛG + Wᵀ Y + Yᵀ W
+    wt_y = w.T @ (f_lam_g + 0.5 * f_lam_f_w)
+    return g_lam_g + wt_y + wt_y.T, f_lam_g + f_lam_f_w
+
+
+def _qr_products(
+    q: np.ndarray, r_up: np.ndarray, low: np.ndarray, gauss: np.ndarray, lam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(XᵀΛX, FΛX)`` with an explicit orthonormal q (Householder route)."""
+    z = low - q.T @ gauss
+    q_lam = q * lam[:, None]
+    s11 = q_lam.T @ q
+    s12 = q_lam.T @ gauss
+    g_half = gauss * np.sqrt(lam)[:, None]
+    s22 = g_half.T @ g_half
+    s12_z = s12.T @ z
+    eff_gram = s22 + s12_z + s12_z.T + z.T @ s11 @ z  # Xᵀ Λ X
+    return eff_gram, r_up.T @ (s12 + s11 @ z)  # F Λ X = Rᵀ qᵀΛX
 
 
 def feature_gram_eigenvalues(
