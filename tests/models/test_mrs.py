@@ -372,6 +372,18 @@ def test_prediction_has_no_formula_for_finite_ridge_or_relu():
     assert mrs.predict(relu).loss is None
 
 
+def test_finite_ridge_prediction_carries_the_deterministic_equivalent():
+    # Not an MRS formula, so outside "loss"; checked against simulation with the module's
+    # finite-size allowance: 4 sem + (1 + α)/min(N, T) of the value.
+    cfg = mrs.MRSConfig(latent_dim=400, alpha=1.0, features=80, samples=200, noise_var=1e-4)
+    pred = mrs.predict(cfg, ridge=0.01)
+    de = pred.deterministic_equivalent
+    sim = mrs.simulate(cfg, seeds=40, seed=3, ridge=0.01)
+    assert pred.loss is None
+    assert abs(sim.loss_mean - de["loss"]) < _finite_size_tol(sim, de["loss"], cfg)
+    assert abs(sim.noise_mean - de["noise_term"]) < 4 * sim.noise_sem + 2 / 80 * de["noise_term"]
+
+
 # --------------------------------------------------------------------------- appendix A
 
 

@@ -120,6 +120,8 @@ def predict_cmd(
     table.add_row("plateau in T (170)", _fmt(pred.plateau_in_samples))
     table.add_row("L0 (173)", _fmt(pred.power_law_prefactor))
     table.add_row("optimal-ridge law (172)/(185)", _fmt(pred.optimal_ridge_law))
+    if pred.deterministic_equivalent is not None:
+        table.add_row("RF ridge det. equivalent", _fmt(pred.deterministic_equivalent["loss"]))
     out_console.print(table)
     if pred.reason:
         out_console.print(f"[yellow]no formula:[/yellow] {pred.reason}")

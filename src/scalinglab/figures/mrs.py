@@ -216,10 +216,15 @@ def figure6(
                 }
             )
             counter.step()
-        slope, icpt = _power_law_fit(lam, 10, m // 4)
-        idx = np.arange(1, m + 1)
+        # fit line: the widest feature spectrum (N = T = big), over its fitting window
+        slope, icpt = _power_law_fit(ev, lo, hi)
+        idx = np.arange(1, ev.size + 1)
         ax.plot(
-            idx, np.exp(icpt) * idx**slope, "k--", lw=1, label=f"power-law fit, slope {slope:.2f}"
+            idx,
+            np.exp(icpt) * idx**slope,
+            "k--",
+            lw=1,
+            label=f"fit to {varied} = {size} on [{lo}, {hi}]: slope {slope:.2f}",
         )
         ax.set_ylim(bottom=1e-12)
     fig.suptitle("Eigenvalues of the random-feature covariance (1/T) phi phi^T", fontsize=11)

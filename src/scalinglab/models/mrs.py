@@ -26,6 +26,7 @@ from scalinglab import rmt
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.models import mrs_theory as theory
 from scalinglab.models.mrs_sampling import reduced_path_stats, sample_literal
+from scalinglab.rf_theory import mrs_loss
 from scalinglab.spectra import power_law_spectrum, sample_power_law_spectrum
 
 __all__ = [
@@ -407,7 +408,10 @@ class MRSPrediction:
     """Theory for one configuration (no sampling).
 
     ``loss`` is None, with ``reason`` set, where the paper gives no formula (e.g. a finite
-    ridge γ > 0, or ReLU features). ``formulas`` lists the equations used.
+    ridge γ > 0, or ReLU features). ``formulas`` lists the equations used. At a finite ridge
+    ``deterministic_equivalent`` carries the general random-feature ridge result of
+    :func:`scalinglab.rf_theory.mrs_loss` (Bach 2023; Defilippis et al. 2024), which is not
+    from the MRS paper and is therefore kept out of ``loss``.
     """
 
     config: MRSConfig
@@ -424,12 +428,22 @@ class MRSPrediction:
     optimal_ridge_law: float | None
     formulas: tuple[str, ...]
     reason: str | None = None
+    deterministic_equivalent: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "config"}
         out["formulas"] = list(self.formulas)
         out["config"] = self.config.to_dict()
         return out
+
+
+def _finite_ridge_equivalent(cfg: MRSConfig, gamma: float) -> dict[str, Any]:
+    """The random-feature ridge deterministic equivalent at ridge γ (not an MRS formula)."""
+    return {
+        **mrs_loss(cfg, gamma),
+        "source": "random-feature ridge deterministic equivalent (Bach 2023; Defilippis, "
+        "Loureiro, Misiakiewicz 2024), scalinglab.rf_theory.mrs_loss",
+    }
 
 
 def predict(
@@ -527,8 +541,10 @@ def predict(
             formulas=(),
             reason=(
                 "the paper gives no closed-form test loss at finite ridge gamma > 0 for the "
-                "random-feature model; use ridge 0 (eq. 163) or 'opt' (eq. 172), or simulate"
+                "random-feature model; use ridge 0 (eq. 163) or 'opt' (eq. 172), or simulate; "
+                "'deterministic_equivalent' has the general random-feature ridge theory"
             ),
+            deterministic_equivalent=_finite_ridge_equivalent(cfg, gamma),
             **common,
         )
     label = theory.label_term_ridgeless(n, t, lam, **kw)

@@ -242,11 +242,15 @@ def _cholesky_if_well_conditioned(gram: np.ndarray) -> np.ndarray | None:
 def _cholesky_products(
     f_mat: np.ndarray, r_up: np.ndarray, low: np.ndarray, gauss: np.ndarray, lam: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(XᵀΛX, FΛX)`` from products of F and G only (see :func:`reduced_path_stats`)."""
+    """``(XᵀΛX, FΛX)`` from products of F and G only (see :func:`reduced_path_stats`).
+
+    Overwrites ``f_mat`` with ``F Λ^{1/2}`` and ``gauss`` with ``Λ^{1/2} G``: fresh M × N
+    buffers cost page faults comparable to the arithmetic on them.
+    """
     sqrt_lam = np.sqrt(lam)
-    f_half = f_mat * sqrt_lam[None, :]  # F Λ^{1/2}
-    g_half = gauss * sqrt_lam[:, None]  # Λ^{1/2} G
     fg = f_mat @ gauss
+    f_half = np.multiply(f_mat, sqrt_lam[None, :], out=f_mat)  # F Λ^{1/2}
+    g_half = np.multiply(gauss, sqrt_lam[:, None], out=gauss)  # Λ^{1/2} G
     f_lam_g = f_half @ g_half  # F Λ G
     f_lam_f = f_half @ f_half.T  # F Λ Fᵀ (syrk)
     g_lam_g = g_half.T @ g_half  # Gᵀ Λ G (syrk)
