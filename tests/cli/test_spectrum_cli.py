@@ -131,3 +131,18 @@ def test_figures_are_registered(run_cli):
     assert code == 0
     figs = json.loads(out)
     assert "mrs-fig13" in figs and "mrs-fig14" in figs
+
+
+def test_fig4_linear_map_keeps_the_input_rank_relu_extends_it(tmp_path):
+    # Reference: linear algebra. A linear map of T centred digits (61 non-constant pixels)
+    # to N features has rank min(N, 61); a ReLU layer's features are full rank min(N, T).
+    from scalinglab.figures import get_figure
+
+    out = get_figure("mrs-fig4").make(quick=True)
+    table = out.tables["main"]
+    n_in, t = 61, 1797
+    for _, row in table[table.panel != "both"].iterrows():
+        n = int(row.curve.split("N = ")[1])
+        expected = min(n, n_in) if row.panel == "left" else min(n, t)
+        assert row.n_modes == expected, row.curve
+    assert table[table.panel == "both"].n_modes.item() == n_in
