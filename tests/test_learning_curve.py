@@ -39,8 +39,10 @@ def test_linear_ridge_on_digits_is_predicted_within_10_percent(digits):
 
 def test_relu_features_on_digits_within_the_stated_band(digits):
     # ReLU random features (N = 256) with the optimal ridge, predicted from the ReLU-kernel
-    # spectrum with its power-law tail. Observed predicted/measured 0.88-1.0 for T <= 350
-    # (docs/spectra.md): the theory is up to ~12 % optimistic on digits; band [0.8, 1.1].
+    # spectrum with its power-law tail. For N = 256 and T <= 350 the observed ratio
+    # predicted/measured is 0.88-1.0 (up to ~12 % optimistic); wider layers and larger T are
+    # worse (down to 0.64 at N = 4096, T = 1348, docs/spectra.md) and are not asserted here.
+    # Band [0.8, 1.1] for this setting.
     lc = learning_curve(
         digits.x, digits.y, features="relu:256", samples=[20, 40, 80, 160, 320], seeds=2
     )
