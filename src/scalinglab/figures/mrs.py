@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -295,6 +296,12 @@ def _panel_vs_t(
     _record(rows, panel, configs, means, sems, th_pts, ridge)
 
 
+def _family_vs_t(ax, curves: Sequence[tuple[int, float, str]], **common: Any) -> None:
+    """One :func:`_panel_vs_t` per (N, alpha, label), coloured C0, C1, ..."""
+    for j, (n, alpha, label) in enumerate(curves):
+        _panel_vs_t(ax, n=n, alpha=alpha, label=label, color=f"C{j}", **common)
+
+
 def _panel_vs_n(ax, *, m, alpha, t, n_grid, seeds, counter, rows, panel, color, label) -> None:
     configs = [mrs.MRSConfig(latent_dim=m, alpha=alpha, features=n, samples=t) for n in n_grid]
     means, sems = _simulate_points(configs, 0.0, seeds, counter)
@@ -325,41 +332,33 @@ def figure7(
     ax1, ax2 = fig.subplots(1, 2)
     rows: list[dict] = []
     loglog_axes(ax1, "training samples T", title=f"gamma = gamma*, M = {m}, alpha = 1, N varied")
-    for j, n in enumerate(n_values):
-        _panel_vs_t(
-            ax1,
-            m=m,
-            alpha=1.0,
-            n=n,
-            t_grid=t_grid,
-            ridge="opt",
-            seeds=seeds,
-            counter=counter,
-            rows=rows,
-            panel="left",
-            color=f"C{j}",
-            label=f"N = {n}",
-            opt_fits="171",
-        )
+    _family_vs_t(
+        ax1,
+        [(n, 1.0, f"N = {n}") for n in n_values],
+        m=m,
+        t_grid=t_grid,
+        ridge="opt",
+        seeds=seeds,
+        counter=counter,
+        rows=rows,
+        panel="left",
+        opt_fits="171",
+    )
     loglog_axes(
         ax2, "training samples T", title=f"gamma = gamma*, M = {m}, N = {n_fixed}, alpha varied"
     )
-    for j, a in enumerate(_ALPHAS):
-        _panel_vs_t(
-            ax2,
-            m=m,
-            alpha=a,
-            n=n_fixed,
-            t_grid=t_grid,
-            ridge="opt",
-            seeds=seeds,
-            counter=counter,
-            rows=rows,
-            panel="right",
-            color=f"C{j}",
-            label=f"alpha = {a:g}",
-            opt_fits="171",
-        )
+    _family_vs_t(
+        ax2,
+        [(n_fixed, a, f"alpha = {a:g}") for a in _ALPHAS],
+        m=m,
+        t_grid=t_grid,
+        ridge="opt",
+        seeds=seeds,
+        counter=counter,
+        rows=rows,
+        panel="right",
+        opt_fits="171",
+    )
     _ylim_from_rows(ax1, rows, "left")
     _ylim_from_rows(ax2, rows, "right")
     fig.suptitle(
@@ -391,21 +390,17 @@ def figure8(
     ax = loglog_axes(
         axes[0, 0], "training samples T", title=f"gamma = 0, M = {m}, alpha = 1, N varied"
     )
-    for j, n in enumerate(n_values):
-        _panel_vs_t(
-            ax,
-            m=m,
-            alpha=1.0,
-            n=n,
-            t_grid=t_grid,
-            ridge=0.0,
-            seeds=seeds,
-            counter=counter,
-            rows=rows,
-            panel="top-left",
-            color=f"C{j}",
-            label=f"N = {n}",
-        )
+    _family_vs_t(
+        ax,
+        [(n, 1.0, f"N = {n}") for n in n_values],
+        m=m,
+        t_grid=t_grid,
+        ridge=0.0,
+        seeds=seeds,
+        counter=counter,
+        rows=rows,
+        panel="top-left",
+    )
     ax = loglog_axes(axes[0, 1], "features N", title=f"gamma = 0, M = {m}, alpha = 1, T varied")
     for j, t in enumerate(n_values):
         _panel_vs_n(
@@ -424,42 +419,34 @@ def figure8(
     ax = loglog_axes(
         axes[1, 0], "training samples T", title=f"gamma = 0, M = {m}, N = {n_fixed}, alpha varied"
     )
-    for j, a in enumerate(_ALPHAS):
-        _panel_vs_t(
-            ax,
-            m=m,
-            alpha=a,
-            n=n_fixed,
-            t_grid=t_grid,
-            ridge=0.0,
-            seeds=seeds,
-            counter=counter,
-            rows=rows,
-            panel="bottom-left",
-            color=f"C{j}",
-            label=f"alpha = {a:g}",
-        )
+    _family_vs_t(
+        ax,
+        [(n_fixed, a, f"alpha = {a:g}") for a in _ALPHAS],
+        m=m,
+        t_grid=t_grid,
+        ridge=0.0,
+        seeds=seeds,
+        counter=counter,
+        rows=rows,
+        panel="bottom-left",
+    )
     ax = loglog_axes(
         axes[1, 1],
         "training samples T",
         title=f"gamma = gamma*, M = {m}, alpha = 1: (172) solid, (171) dashed",
     )
-    for j, n in enumerate(n_values):
-        _panel_vs_t(
-            ax,
-            m=m,
-            alpha=1.0,
-            n=n,
-            t_grid=t_grid,
-            ridge="opt",
-            seeds=seeds,
-            counter=counter,
-            rows=rows,
-            panel="bottom-right",
-            color=f"C{j}",
-            label=f"N = {n}",
-            opt_fits="172",
-        )
+    _family_vs_t(
+        ax,
+        [(n, 1.0, f"N = {n}") for n in n_values],
+        m=m,
+        t_grid=t_grid,
+        ridge="opt",
+        seeds=seeds,
+        counter=counter,
+        rows=rows,
+        panel="bottom-right",
+        opt_fits="172",
+    )
     for axis, panel in zip(
         axes.ravel(), ("top-left", "top-right", "bottom-left", "bottom-right"), strict=True
     ):
