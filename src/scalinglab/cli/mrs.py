@@ -92,7 +92,9 @@ def predict_cmd(
 
     Ridgeless: eq. (163) with Delta_-1 from (164) (or (165) with --closed-form), plus the noise
     term. --ridge opt: the paper's fit (172)/(185) for the optimally regularised loss. A finite
-    ridge gamma > 0 has no formula in the paper: the JSON then has "loss": null and a "reason".
+    ridge gamma > 0 has no formula in the paper: the JSON then has "loss": null and a "reason",
+    and "deterministic_equivalent" holds the general random-feature ridge theory (Bach 2023;
+    Defilippis et al. 2024), which is not an MRS result.
     """
     cfg = mrs.MRSConfig(
         latent_dim=latent_dim,
