@@ -63,6 +63,15 @@ def _dense(lo: float, hi: float, exclude: int | None = None) -> np.ndarray:
     return grid
 
 
+def _with_gap(x: np.ndarray, y: np.ndarray, at: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a NaN at ``at`` so a theory line breaks at the N = T pole instead of bridging it."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if not x[0] < at < x[-1]:
+        return x, y
+    i = int(np.searchsorted(x, at))
+    return np.insert(x, i, at), np.insert(y, i, np.nan)
+
+
 def _record(rows: list[dict], panel: str, configs, means, sems, theory_values, ridge) -> None:
     for cfg, m, s, th in zip(configs, means, sems, theory_values, strict=True):
         rows.append(
@@ -276,6 +285,7 @@ def _panel_vs_t(
         dense = _dense(1, m, exclude=n)
         th_dense = _ridgeless_theory(np.full(dense.shape, n), dense, m, alpha)
         th_pts = _ridgeless_theory(np.full(x.shape, n), x.astype(int), m, alpha)
+        dense, th_dense = _with_gap(dense, th_dense, n)
         add_curve(ax, x, means, sems, theory_x=dense, theory_y=th_dense, color=color, label=label)
     else:
         dense = _dense(1, m)
@@ -309,6 +319,7 @@ def _panel_vs_n(ax, *, m, alpha, t, n_grid, seeds, counter, rows, panel, color, 
     th_dense = _ridgeless_theory(dense, np.full(dense.shape, t), m, alpha)
     x = np.array(n_grid, dtype=float)
     th_pts = _ridgeless_theory(x.astype(int), np.full(x.shape, t), m, alpha)
+    dense, th_dense = _with_gap(dense, th_dense, t)
     add_curve(ax, x, means, sems, theory_x=dense, theory_y=th_dense, color=color, label=label)
     _record(rows, panel, configs, means, sems, th_pts, 0.0)
 
@@ -510,6 +521,7 @@ def figure9(
             if ridge == 0.0:
                 th = _ridgeless_theory(np.full(dense.shape, n), dense, m, 1.0)
                 th_pts = _ridgeless_theory(np.full(len(t_grid), n), np.array(t_grid), m, 1.0)
+                dense, th = _with_gap(dense, th, n)
             else:
                 th = np.array([_opt_theory(n, int(t), m, 1.0, include_latent=True) for t in dense])
                 th_pts = np.array([_opt_theory(n, t, m, 1.0, include_latent=True) for t in t_grid])
