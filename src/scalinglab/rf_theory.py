@@ -48,6 +48,7 @@ from scalinglab._validation import InputError
 __all__ = [
     "RFRiskPrediction",
     "mrs_loss",
+    "mrs_optimal_loss",
     "mrs_parameters",
     "optimal_ridge",
     "rf_ridge_risk",
@@ -398,3 +399,24 @@ def mrs_loss(config: Any, ridge: float = 0.0) -> dict[str, float]:
     label = 0.5 * float(pred.bias)
     noise_term = 0.5 * float(pred.variance)
     return {"loss": label + noise_term, "label_term": label, "noise_term": noise_term}
+
+
+def mrs_optimal_loss(config: Any) -> dict[str, float]:
+    """MRS test loss at the ridge γ* that minimises the deterministic equivalent.
+
+    The DLM ridge λ* from :func:`optimal_ridge` is mapped back to MRS units,
+    ``γ* = λ* σ_u² N / M`` (the inverse of :func:`mrs_parameters`). Returns ``loss``,
+    ``label_term``, ``noise_term`` and ``ridge`` (γ*). Unlike the paper's fits (171), (172),
+    (185), this is a theory of the optimally regularised loss; it is compared with per-draw
+    oracle γ* simulations in the tests.
+    """
+    par = mrs_parameters(config, 0.0)
+    lam_star, _ = optimal_ridge(
+        par["eigs"],
+        par["target_power"],
+        par["samples"],
+        par["features"],
+        noise_var=par["noise_var"],
+    )
+    gamma = lam_star * config.feature_var * config.features / config.latent_dim
+    return {**mrs_loss(config, gamma), "ridge": float(gamma)}

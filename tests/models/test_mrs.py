@@ -372,6 +372,21 @@ def test_prediction_has_no_formula_for_finite_ridge_or_relu():
     assert mrs.predict(relu).loss is None
 
 
+@pytest.mark.parametrize(
+    ("m", "alpha", "n", "t", "noise"),
+    [(400, 1.0, 80, 200, 0.0), (300, 2.33, 600, 900, 1e-8), (300, 1.0, 100, 600, 1e-5)],
+)
+def test_optimal_ridge_deterministic_equivalent_matches_oracle_simulation(m, alpha, n, t, noise):
+    # The simulation picks γ* per draw (an oracle); the theory minimises the expected loss.
+    # Both optima agree to first order (the loss is flat at its minimum), so the finite-size
+    # allowance 4 sem + (1 + α)/min(N, T) applies; the ridges agree within 25 % (flat basin).
+    cfg = mrs.MRSConfig(latent_dim=m, alpha=alpha, features=n, samples=t, noise_var=noise)
+    de = mrs.predict(cfg, ridge="opt").deterministic_equivalent
+    sim = mrs.simulate(cfg, seeds=30, seed=5, ridge="opt")
+    assert abs(sim.loss_mean - de["loss"]) < _finite_size_tol(sim, de["loss"], cfg)
+    assert de["ridge"] == pytest.approx(sim.ridge_opt_mean, rel=0.25)
+
+
 def test_finite_ridge_prediction_carries_the_deterministic_equivalent():
     # Not an MRS formula, so outside "loss"; checked against simulation with the module's
     # finite-size allowance: 4 sem + (1 + α)/min(N, T) of the value.

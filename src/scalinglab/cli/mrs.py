@@ -123,7 +123,9 @@ def predict_cmd(
     table.add_row("L0 (173)", _fmt(pred.power_law_prefactor))
     table.add_row("optimal-ridge law (172)/(185)", _fmt(pred.optimal_ridge_law))
     if pred.deterministic_equivalent is not None:
-        table.add_row("RF ridge det. equivalent", _fmt(pred.deterministic_equivalent["loss"]))
+        de = pred.deterministic_equivalent
+        table.add_row("RF ridge det. equivalent", _fmt(de["loss"]))
+        table.add_row("  at ridge", _fmt(de["ridge"]))
     out_console.print(table)
     if pred.reason:
         out_console.print(f"[yellow]no formula:[/yellow] {pred.reason}")
@@ -191,35 +193,40 @@ def simulate_cmd(
             test_samples=test_samples,
             progress=prog,
         )
-    pred = mrs.predict(cfg, ridge=ridge_value if ridge_value == "opt" else 0.0)
-    theory_loss = pred.loss if (ridge_value in (0.0, "opt")) else None
+    pred = mrs.predict(cfg, ridge=ridge_value)
+    theory_loss = pred.loss
+    de = pred.deterministic_equivalent
     if json_:
         out = sim.to_dict()
         out["theory"] = theory_loss
         out["theory_formulas"] = list(pred.formulas) if theory_loss is not None else []
+        out["deterministic_equivalent"] = de
         emit_json(out)
         return
     table = Table(title=f"MRS simulation  M={latent_dim} alpha={alpha:g} N={features} T={samples}")
-    for col in ("quantity", "simulation (mean ± sem)", "theory"):
+    columns = ["quantity", "simulation (mean ± sem)", "theory"]
+    if de is not None:
+        columns.append("RF det. equiv.")
+    for col in columns:
         table.add_column(col, justify="right" if col != "quantity" else "left")
 
     def pm(mean: float, sem: float | None) -> str:
         return f"{mean:.5g} ± {sem:.2g}" if sem is not None else f"{mean:.5g}"
 
-    table.add_row("test loss", pm(sim.loss_mean, sim.loss_sem), _fmt(theory_loss))
-    table.add_row(
-        "  label term",
-        pm(sim.label_mean, sim.label_sem),
-        _fmt(pred.label_term if theory_loss is not None else None),
-    )
-    table.add_row(
-        "  noise term",
-        pm(sim.noise_mean, sim.noise_sem),
-        _fmt(pred.noise_term if theory_loss is not None else None),
-    )
+    def row(name: str, sim_value: str, theory_value: float | None, key: str) -> None:
+        cells = [name, sim_value, _fmt(theory_value)]
+        if de is not None:
+            cells.append(_fmt(de[key]))
+        table.add_row(*cells)
+
+    row("test loss", pm(sim.loss_mean, sim.loss_sem), theory_loss, "loss")
+    row("  label term", pm(sim.label_mean, sim.label_sem), pred.label_term, "label_term")
+    row("  noise term", pm(sim.noise_mean, sim.noise_sem), pred.noise_term, "noise_term")
     if sim.ridge_opt_mean is not None:
-        table.add_row("gamma* (mean)", f"{sim.ridge_opt_mean:.3g}", "")
+        row("gamma* (mean)", f"{sim.ridge_opt_mean:.3g}", None, "ridge")
     out_console.print(table)
+    if pred.formulas:
+        out_console.print("theory: " + "; ".join(pred.formulas))
     out_console.print(f"{seeds} seeds, draw: {sim.method}, test average: {sim.test}")
 
 

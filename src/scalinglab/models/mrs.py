@@ -26,7 +26,7 @@ from scalinglab import rmt
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.models import mrs_theory as theory
 from scalinglab.models.mrs_sampling import reduced_path_stats, sample_literal
-from scalinglab.rf_theory import mrs_loss
+from scalinglab.rf_theory import mrs_loss, mrs_optimal_loss
 from scalinglab.spectra import power_law_spectrum, sample_power_law_spectrum
 
 __all__ = [
@@ -408,10 +408,11 @@ class MRSPrediction:
     """Theory for one configuration (no sampling).
 
     ``loss`` is None, with ``reason`` set, where the paper gives no formula (e.g. a finite
-    ridge γ > 0, or ReLU features). ``formulas`` lists the equations used. At a finite ridge
-    ``deterministic_equivalent`` carries the general random-feature ridge result of
-    :func:`scalinglab.rf_theory.mrs_loss` (Bach 2023; Defilippis et al. 2024), which is not
-    from the MRS paper and is therefore kept out of ``loss``.
+    ridge γ > 0, or ReLU features). ``formulas`` lists the equations used. At a finite ridge,
+    and at ``ridge="opt"``, ``deterministic_equivalent`` carries the general random-feature
+    ridge result of :mod:`scalinglab.rf_theory` (Bach 2023; Defilippis et al. 2024) at that
+    ridge, or at its own optimal γ*. It is not from the MRS paper and is therefore kept out of
+    ``loss`` (which for ``"opt"`` is the paper's fit (172)/(185)).
     """
 
     config: MRSConfig
@@ -437,13 +438,20 @@ class MRSPrediction:
         return out
 
 
+_DE_SOURCE = (
+    "random-feature ridge deterministic equivalent (Bach 2023; Defilippis, Loureiro, "
+    "Misiakiewicz 2024), scalinglab.rf_theory"
+)
+
+
 def _finite_ridge_equivalent(cfg: MRSConfig, gamma: float) -> dict[str, Any]:
     """The random-feature ridge deterministic equivalent at ridge γ (not an MRS formula)."""
-    return {
-        **mrs_loss(cfg, gamma),
-        "source": "random-feature ridge deterministic equivalent (Bach 2023; Defilippis, "
-        "Loureiro, Misiakiewicz 2024), scalinglab.rf_theory.mrs_loss",
-    }
+    return {**mrs_loss(cfg, gamma), "ridge": gamma, "source": _DE_SOURCE}
+
+
+def _optimal_ridge_equivalent(cfg: MRSConfig) -> dict[str, Any]:
+    """The deterministic equivalent at its own optimal ridge γ* (a theory, unlike (172))."""
+    return {**mrs_optimal_loss(cfg), "source": _DE_SOURCE}
 
 
 def predict(
@@ -525,6 +533,7 @@ def predict(
             formulas=("(172)/(185) phenomenological fit", "(187) heuristic noise term")
             if cfg.noise_var > 0
             else ("(172)/(185) phenomenological fit",),
+            deterministic_equivalent=_optimal_ridge_equivalent(cfg),
             **common,
         )
     if isinstance(ridge, str):
