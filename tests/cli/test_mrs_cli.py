@@ -184,7 +184,15 @@ def test_figure_list_and_fig5(run_cli, tmp_path):
     code, out, _ = run_cli("figure", "--list", "--json")
     assert code == 0
     ids = json.loads(out)
-    assert {"mrs-fig5", "mrs-fig6", "mrs-fig7", "mrs-fig8", "mrs-fig9"} <= set(ids)
+    assert {
+        "mrs-fig4",
+        "mrs-fig5",
+        "mrs-fig6",
+        "mrs-fig7",
+        "mrs-fig8",
+        "mrs-fig9",
+        "mrs-fig10",
+    } <= set(ids)
     code, out, err = run_cli(
         "figure", "mrs-fig5", "--quick", "--quiet", "--out", str(tmp_path), "--json"
     )

@@ -533,7 +533,7 @@ def _breakdown_figure(
     rows: list[dict] = []
     tag = f"M = {m}, alpha = {alpha:g}" + (f", noise var {noise_var:g}" if noise_var else "")
     loglog_axes(ax1, "training samples T", title=f"gamma = 0: (163) + noise term; {tag}")
-    loglog_axes(ax2, "training samples T", title="gamma = gamma*: RF theory; (185) dashed")
+    loglog_axes(ax2, "training samples T", title="gamma = gamma*: RF theory; paper's fit dashed")
     de_grid = np.unique(np.round(np.geomspace(1, 10 * m, 60)).astype(int))
     for j, n in enumerate(n_values):
         configs = [

@@ -222,7 +222,12 @@ def _mrs_adapter() -> ModelAdapter:
 
     def predict(cfg: Any, params: Mapping[str, Any], seed: int) -> dict[str, Scalar]:
         res = mrs.predict(cfg, ridge=params["ridge"], closed_form=params["closed_form"])
-        return flat_scalars(res.to_dict(), skip=("config", "ridge"))
+        row = flat_scalars(res.to_dict(), skip=("config", "ridge"))
+        if res.deterministic_equivalent is not None:  # RF ridge theory at finite / optimal γ
+            de = res.deterministic_equivalent
+            row |= flat_scalars({f"de_{k}": de[k] for k in ("loss", "label_term", "noise_term")})
+            row["de_ridge"] = float(de["ridge"])
+        return row
 
     def exact(params: Mapping[str, Any]) -> dict[str, float]:
         # Both exponents of the MRS law equal α (MRS eqs. 167-168); L0 is eq. (173).
