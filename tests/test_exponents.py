@@ -118,6 +118,19 @@ def test_lin_isotropic_matches_note_law():
         assert gf["loss_vs_compute"] == pytest.approx(lin["loss_vs_compute"])
 
 
+def test_report_carries_lin_rates_consistent_with_gradient_flow():
+    # Two derivations of the same rates: Lin et al.'s bias term decays in samples with the
+    # note's time exponent β, and their approximation term with the note's N^-αβ (while
+    # αβ ≤ α, i.e. the sketch floor has not saturated). Exact identities, so rounding only.
+    for alpha, beta in ((2.0, 0.5), (1.5, 0.8), (3.0, 0.9)):
+        rep = ex.exponent_report(alpha, beta, "note")
+        gf, lin = rep.gradient_flow, rep.lin_rates
+        assert lin["bias_vs_samples"] == pytest.approx(gf["loss_vs_time"], rel=1e-12)
+        assert lin["approx_vs_features"] == pytest.approx(gf["loss_vs_features"], rel=1e-12)
+    # Lin et al.'s bounds need a > 1 and b > 1: a = α = 0.8 has none.
+    assert ex.exponent_report(0.8, 0.5, "note").lin_rates is None
+
+
 def test_balance_picks_the_crossing():
     terms = [ex.PowerTerm("x", -1.0, 1.0), ex.PowerTerm("y", 0.0, -2.0)]
     xi, eta, active = ex.balance_exponents(terms)

@@ -383,6 +383,7 @@ class ExponentReport:
     gradient_flow: dict[str, float]
     phase: str | None
     sgd: dict[str, Any] | None
+    lin_rates: dict[str, float] | None = None  # Lin et al.'s bounds; None unless a, b > 1
 
     def to_dict(self) -> dict[str, Any]:
         sgd = self.sgd or {}
@@ -397,7 +398,7 @@ class ExponentReport:
                 "features_vs_compute": sgd.get("features_vs_compute"),
                 "loss_vs_compute": sgd.get("loss_vs_compute"),
             },
-        }
+        }  # the issue's fixed JSON contract: lin_rates stays a library/human-output field
 
 
 def exponent_report(
@@ -418,4 +419,5 @@ def exponent_report(
         gradient_flow=gradient_flow_exponents(na, nb),
         phase=phase(na, nb),
         sgd=sgd,
+        lin_rates=lin_sgd_rates(lin[0], lin[1]) if lin[0] > 1 and lin[1] > 1 else None,
     )
