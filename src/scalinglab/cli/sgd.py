@@ -307,7 +307,7 @@ def exponents_cmd(
     if rep.lin_rates is not None:
         r = rep.lin_rates
         typer.echo(
-            f"Lin et al. bounds: Approx ∝ M^-{r['approx_vs_features']:.6g}, "
+            f"Lin et al. bounds (Approx-Bias balance): Approx ∝ M^-{r['approx_vs_features']:.6g}, "
             f"Bias ∝ (Nγ)^-{r['bias_vs_samples']:.6g}, Var ∝ N^-{r['variance_vs_samples']:.6g}; "
             f"M* ∝ C^{r['features_vs_compute']:.6g}, R* ∝ C^-{r['loss_vs_compute']:.6g}"
         )
