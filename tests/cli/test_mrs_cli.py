@@ -192,6 +192,7 @@ def test_figure_list_and_fig5(run_cli, tmp_path):
         "mrs-fig8",
         "mrs-fig9",
         "mrs-fig10",
+        "mrs-fig11",
         "mrs-fig12",
     } <= set(ids)
     code, out, err = run_cli(
