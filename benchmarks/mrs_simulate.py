@@ -33,9 +33,10 @@ import time
 import numpy as np
 import scipy.linalg
 
-from scalinglab import ridge
-from scalinglab.models import mrs, mrs_sampling
-from scalinglab.models.mrs_sampling import sample_literal
+from scalinglab.core import ridge
+from scalinglab.models import mrs
+from scalinglab.models.mrs import sampling as mrs_sampling
+from scalinglab.models.mrs.sampling import sample_literal
 
 N_TEST = 10_000
 N_RIDGE = 20

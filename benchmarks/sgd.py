@@ -26,11 +26,11 @@ import time
 
 import numpy as np
 
-from scalinglab.models.sgd import SGDConfig, _seed_rngs
-from scalinglab.models.sgd_de import deterministic_modes
-from scalinglab.models.sgd_problem import data_spectrum, target_weights
-from scalinglab.models.sgd_sim import sgd_reduced
-from scalinglab.models.sgd_theory import risk_recursion, risk_spectral
+from scalinglab.models.sgd.deterministic import deterministic_modes
+from scalinglab.models.sgd.model import SGDConfig, _seed_rngs
+from scalinglab.models.sgd.problem import data_spectrum, target_weights
+from scalinglab.models.sgd.sim import sgd_reduced
+from scalinglab.models.sgd.theory import risk_recursion, risk_spectral
 
 
 def _timed(fn, *args, **kw):

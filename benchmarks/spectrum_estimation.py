@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from scalinglab.spectra import eigensystem, estimate_exponents
+from scalinglab.empirical.spectra import eigensystem, estimate_exponents
 
 
 def data(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

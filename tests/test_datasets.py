@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scalinglab._validation import InputError
-from scalinglab.datasets import load_dataset, load_digits
+from scalinglab.empirical.datasets import load_dataset, load_digits
 
 
 def test_digits_is_bundled_and_cleaned():

@@ -1,4 +1,4 @@
-"""Exponent conventions and predicted exponents (scalinglab.exponents)."""
+"""Exponent conventions and predicted exponents (scalinglab.core.exponents)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from scalinglab import exponents as ex
 from scalinglab._validation import InputError
+from scalinglab.core import exponents as ex
 
 
 @pytest.mark.parametrize("conv", ["note", "lin", "paquette"])

@@ -7,7 +7,7 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from scalinglab._validation import InputError
-from scalinglab.geometry import mean_nearest_neighbour_distance
+from scalinglab.empirical.geometry import mean_nearest_neighbour_distance
 
 
 def test_matches_brute_force_on_every_prefix():

@@ -7,10 +7,11 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from scalinglab._validation import InputError
-from scalinglab.datasets import load_digits
-from scalinglab.learning_curve import MeasuredSpectrum, learning_curve, parse_features
-from scalinglab.rf_theory import rf_ridge_risk
-from scalinglab.spectra import fit_power_law, tail_sums
+from scalinglab.core.rf_theory import rf_ridge_risk
+from scalinglab.core.spectra import fit_power_law
+from scalinglab.empirical.datasets import load_digits
+from scalinglab.empirical.learning_curve import MeasuredSpectrum, learning_curve, parse_features
+from scalinglab.empirical.spectra import tail_sums
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -10,9 +10,9 @@ from threadpoolctl import threadpool_limits
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
+from scalinglab.core.rf_theory import mrs_loss, mrs_parameters, optimal_ridge, rf_ridge_risk
 from scalinglab.models import mrs
-from scalinglab.models import mrs_theory as theory
-from scalinglab.rf_theory import mrs_loss, mrs_parameters, optimal_ridge, rf_ridge_risk
+from scalinglab.models.mrs import theory
 
 
 @pytest.fixture(autouse=True, scope="module")

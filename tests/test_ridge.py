@@ -1,4 +1,4 @@
-"""The spectral ridge path (scalinglab.ridge) against brute-force computations on one draw.
+"""The spectral ridge path (scalinglab.core.ridge) against brute-force computations on one draw.
 
 References: explicit M × M matrices for the exact averaged loss (MRS eq. 44 and its x̂-average),
 direct primal/dual solves (eqs. 35, 58), ``numpy.linalg.pinv`` for the ridgeless limit, and a
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scalinglab import ridge
-from scalinglab.models.mrs_sampling import sample_literal
-from scalinglab.spectra import power_law_spectrum
+from scalinglab.core import ridge
+from scalinglab.core.spectra import power_law_spectrum
+from scalinglab.models.mrs.sampling import sample_literal
 
 
 def _brute_force_terms(u, x, lam, gamma):

@@ -1,4 +1,4 @@
-"""Self-consistent equations (scalinglab.rmt) against independent references.
+"""Self-consistent equations (scalinglab.core.rmt) against independent references.
 
 References: scipy's brentq on the original equation (164); the Marchenko–Pastur closed forms
 (MRS eqs. 222, 226); the integral definition of k(α) (eq. 244) by quadrature; the published
@@ -12,9 +12,9 @@ import pytest
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-from scalinglab import rmt
 from scalinglab._types import Status
-from scalinglab.spectra import power_law_spectrum
+from scalinglab.core import rmt
+from scalinglab.core.spectra import power_law_spectrum
 
 
 def _delta_brentq(lam: np.ndarray, mu: float) -> float:

@@ -9,10 +9,10 @@ from threadpoolctl import threadpool_limits
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
-from scalinglab.spectra import (
+from scalinglab.core.spectra import fit_power_law
+from scalinglab.empirical.spectra import (
     eigensystem,
     estimate_exponents,
-    fit_power_law,
     kernel_eigensystem,
     label_power,
     tail_sums,

@@ -4,7 +4,7 @@ Subpackages:
 
 - :mod:`scalinglab.models` — one module per solvable model (``mrs``, ...), each with a
   validated config dataclass and ``simulate`` / ``predict`` returning the same named quantities;
-- :mod:`scalinglab.rmt`, :mod:`scalinglab.ridge`, :mod:`scalinglab.spectra` — the numerical
+- :mod:`scalinglab.core.rmt`, :mod:`scalinglab.core.ridge`, :mod:`scalinglab.empirical.spectra` — the numerical
   building blocks (self-consistent equations, ridge paths, power-law spectra);
 - :mod:`scalinglab.laws` — fitting empirical scaling laws;
 - :mod:`scalinglab.sweeps` — grids of runs with a crash-safe SQLite store.

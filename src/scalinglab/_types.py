@@ -1,16 +1,19 @@
-"""Shared nouns: fit/solver status and conversion of results to JSON-safe objects."""
+"""Shared nouns: solver/fit status, the progress callback type, and JSON conversion."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Status", "to_jsonable"]
+__all__ = ["ProgressFn", "Status", "to_jsonable"]
+
+#: Progress callback used by every long computation: ``progress(done, total)``.
+ProgressFn = Callable[[int, int], None]
 
 
 class Status(enum.StrEnum):
@@ -19,6 +22,8 @@ class Status(enum.StrEnum):
     CONVERGED = "converged"
     MAX_ITER = "max_iter"
     BOUND_HIT = "bound_hit"
+    NOT_IDENTIFIABLE = "not_identifiable"
+    PARTIAL = "partial"
     FAILED = "failed"
 
     def __str__(self) -> str:

@@ -13,16 +13,18 @@ import pytest
 from scipy.optimize import brentq
 
 from scalinglab._validation import InputError
-from scalinglab.models import mrs, mrs_sampling
-from scalinglab.models import mrs_theory as theory
-from scalinglab.models.mrs_sampling import (
+from scalinglab.core.ridge import latent_linear_stats, path_terms
+from scalinglab.core.spectra import power_law_spectrum
+from scalinglab.models import mrs
+from scalinglab.models.mrs import model as mrs_model
+from scalinglab.models.mrs import sampling as mrs_sampling
+from scalinglab.models.mrs import theory
+from scalinglab.models.mrs.sampling import (
     feature_gram_eigenvalues,
     reduced_path_stats,
     sample_literal,
     sample_reduced,
 )
-from scalinglab.ridge import latent_linear_stats, path_terms
-from scalinglab.spectra import power_law_spectrum
 
 
 def _z(a_mean, a_sem, b_mean, b_sem=0.0):
@@ -342,7 +344,7 @@ def test_sampled_test_set_option_agrees_with_exact_average():
 def test_relu_features_sampled_loss_matches_literal_fit():
     # ReLU features (eq. 174) have no closed-form test average: the library samples the test
     # set but averages the teacher exactly. Check against literally fitting C teachers.
-    from scalinglab import ridge
+    from scalinglab.core import ridge
 
     cfg = mrs.MRSConfig(
         latent_dim=80, alpha=1.0, features=50, samples=70, feature_map="relu", noise_var=0.01
@@ -350,7 +352,7 @@ def test_relu_features_sampled_loss_matches_literal_fit():
     rng = np.random.default_rng(3)
     lam = cfg.latent_spectrum()
     x_all = rng.standard_normal((80, 70 + 3000)) * np.sqrt(lam)[:, None]
-    phi_all = mrs._relu_features(cfg, x_all, rng)
+    phi_all = mrs_model.relu_features(cfg, x_all, rng)
     phi, x, phi_t, x_t = phi_all[:, :70], x_all[:, :70], phi_all[:, 70:], x_all[:, 70:]
     lab, noi = ridge.path_terms(ridge.sampled_test_stats(phi, x, phi_t, x_t), [0.1])
     exact_teacher = lab[0] / (2 * 80) + 0.5 * 0.01 * noi[0]

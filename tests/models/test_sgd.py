@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from scalinglab._validation import InputError
-from scalinglab.models.sgd import SGDConfig, predict, simulate
-from scalinglab.models.sgd_frontier import compute_frontier
+from scalinglab.models.sgd.frontier import compute_frontier
+from scalinglab.models.sgd.model import SGDConfig, predict, simulate
 
 SMALL = dict(dim=80, features=30, alpha=1.5, beta=0.5, steps=200, record=10)
 

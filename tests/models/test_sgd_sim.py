@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scalinglab.exponents import gradient_flow_exponents
-from scalinglab.models.sgd import SGDConfig, _seed_rngs, predict, simulate
-from scalinglab.models.sgd_frontier import fit_power_law
-from scalinglab.models.sgd_theory import risk_spectral
+from scalinglab.core.exponents import gradient_flow_exponents
+from scalinglab.models.sgd.frontier import fit_power_law
+from scalinglab.models.sgd.model import SGDConfig, _seed_rngs, predict, simulate
+from scalinglab.models.sgd.theory import risk_spectral
 
 # Batch >= 2 below: at B = 1 and a large step the single-run risk is heavy-tailed, so few-seed
 # means are biased low and their standard errors unreliable.

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scalinglab.models.sgd import SGDConfig, predict
-from scalinglab.models.sgd_de import approximation_error, deterministic_modes
-from scalinglab.models.sgd_problem import data_spectrum, draw_sketch, reduce_sketch, target_weights
-from scalinglab.models.sgd_theory import (
+from scalinglab.models.sgd.deterministic import approximation_error, deterministic_modes
+from scalinglab.models.sgd.model import SGDConfig, predict
+from scalinglab.models.sgd.problem import data_spectrum, draw_sketch, reduce_sketch, target_weights
+from scalinglab.models.sgd.theory import (
     ModeSpectrum,
     risk_recursion,
     risk_spectral,

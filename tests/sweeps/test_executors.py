@@ -147,7 +147,7 @@ steps = [10, 100]
 
 def test_sgd_rows_are_sgd_simulate_and_predict(tmp_path):
     sgd = pytest.importorskip("scalinglab.models.sgd", reason="the SGD model is not installed")
-    from scalinglab import exponents
+    from scalinglab.core import exponents
 
     spec = parse_spec(SGD_SPEC)
     db = tmp_path / "sgd.db"

@@ -7,7 +7,7 @@ import pytest
 from scipy import optimize
 
 from scalinglab._types import Status
-from scalinglab.models import mrs_theory
+from scalinglab.models.mrs import theory as mrs_theory
 from scalinglab.sweeps.fitting import fit_chinchilla, fit_mrs, fit_sweep
 from scalinglab.sweeps.models import get_model
 from scalinglab.sweeps.runner import run_sweep

@@ -18,7 +18,7 @@ from scalinglab.cli._common import (
     save_figure,
 )
 from scalinglab.models import mrs
-from scalinglab.models import mrs_theory as theory
+from scalinglab.models.mrs import theory
 
 mrs_app = typer.Typer(
     help=(
@@ -406,7 +406,7 @@ def linear_model_cmd(
     --data-var for isotropic data (eq. 227).
     """
     from scalinglab._validation import check_real
-    from scalinglab.spectra import power_law_spectrum
+    from scalinglab.core.spectra import power_law_spectrum
 
     n = check_int(dim, "dim", "linear-model", low=1)
     t = check_int(samples, "samples", "linear-model", low=1)

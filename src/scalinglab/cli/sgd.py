@@ -52,7 +52,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
 
 def _config(**kw):
-    from scalinglab.models.sgd import SGDConfig
+    from scalinglab.models.sgd.model import SGDConfig
 
     return SGDConfig(**kw)
 
@@ -98,7 +98,7 @@ def simulate_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Monte Carlo risk curves (mean and standard error over seeds)."""
-    from scalinglab.models.sgd import predict, simulate
+    from scalinglab.models.sgd.model import predict, simulate
 
     _check_plot(plot)
     cfg = _config(
@@ -153,7 +153,7 @@ def predict_cmd(
     plot: Plot = None,
 ) -> None:
     """Theoretical expected risk on the same step grid as ``simulate``."""
-    from scalinglab.models.sgd import predict
+    from scalinglab.models.sgd.model import predict
 
     _check_plot(plot)
     cfg = _config(
@@ -197,7 +197,7 @@ def frontier_cmd(
     quiet: Quiet = False,
 ) -> None:
     """Risk vs flops for many model sizes, the compute-optimal envelope and its exponents."""
-    from scalinglab.models.sgd_frontier import compute_frontier
+    from scalinglab.models.sgd.frontier import compute_frontier
 
     _check_plot(plot)
     if not (2 <= min_features < max_features):
@@ -241,7 +241,7 @@ def phases_cmd(
     plot: Plot = None,
 ) -> None:
     """The 4+3 phase diagram of compute-optimal one-pass SGD (Paquette et al. 2024)."""
-    from scalinglab import exponents as ex
+    from scalinglab.core import exponents as ex
 
     _check_plot(plot)
     point = None
@@ -283,7 +283,7 @@ def exponents_cmd(
     json_: Json = False,
 ) -> None:
     """A setting in every convention, its predicted exponents and its 4+3 phase."""
-    from scalinglab import exponents as ex
+    from scalinglab.core import exponents as ex
 
     rep = ex.exponent_report(alpha, beta, convention)
     d = rep.to_dict()

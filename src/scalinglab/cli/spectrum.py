@@ -21,7 +21,7 @@ MAX_KERNEL_SAMPLES = 6000  # n × n kernel: 288 MB and about a minute of eigh on
 
 
 def _load(data: str, labels: str | None, drop_constant: bool):
-    from scalinglab.datasets import load_dataset
+    from scalinglab.empirical.datasets import load_dataset
 
     return load_dataset(data, labels, drop_constant=drop_constant)
 
@@ -64,9 +64,9 @@ def spectrum(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Capacity exponent a (λ_k ∝ k^-a) and source exponent b (Σ_{l>k} λ_l w_l² ∝ k^-ab)."""
-    from scalinglab.learning_curve import parse_features
-    from scalinglab.models import nonlinear
-    from scalinglab.spectra import eigensystem, estimate_exponents
+    from scalinglab.core import random_features as nonlinear
+    from scalinglab.empirical.learning_curve import parse_features
+    from scalinglab.empirical.spectra import eigensystem, estimate_exponents
 
     _check_plot(plot)
     if kernel is not None and features != "none":
@@ -202,7 +202,7 @@ def learning_curve_cmd(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Learning curve predicted from the measured spectrum vs actual random-feature regression."""
-    from scalinglab.learning_curve import learning_curve, parse_features
+    from scalinglab.empirical.learning_curve import learning_curve, parse_features
 
     _check_plot(plot)
     parse_features(features)

@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scalinglab.core.rf_theory import mrs_optimal_loss
+from scalinglab.core.spectra import power_law_spectrum
+from scalinglab.empirical.geometry import mean_nearest_neighbour_distance
 from scalinglab.figures import FigureOutput, register_figure
-from scalinglab.geometry import mean_nearest_neighbour_distance
 from scalinglab.models import mrs
-from scalinglab.models import mrs_theory as theory
-from scalinglab.models.mrs_sampling import feature_gram_eigenvalues, latent_covariance_eigenvalues
+from scalinglab.models.mrs import theory
+from scalinglab.models.mrs.sampling import feature_gram_eigenvalues, latent_covariance_eigenvalues
 from scalinglab.plots.mrs import add_curve, finish_grid, loglog_axes, spectrum_axes
-from scalinglab.rf_theory import mrs_optimal_loss
-from scalinglab.spectra import power_law_spectrum
 
 ProgressFn = Callable[[int, int], None]
 

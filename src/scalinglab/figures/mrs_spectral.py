@@ -15,13 +15,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from scalinglab import rmt
-from scalinglab.datasets import load_digits
+from scalinglab.core import rmt
+from scalinglab.core.spectra import fit_power_law, power_law_spectrum
+from scalinglab.empirical import feature_spectra
+from scalinglab.empirical.datasets import load_digits
+from scalinglab.empirical.learning_curve import learning_curve
+from scalinglab.empirical.spectra import eigensystem
 from scalinglab.figures import FigureOutput, register_figure
-from scalinglab.learning_curve import learning_curve
-from scalinglab.models import mrs, nonlinear
+from scalinglab.models import mrs
 from scalinglab.plots.spectra import plot_learning_curve, plot_spectrum_family
-from scalinglab.spectra import eigensystem, fit_power_law, power_law_spectrum
 
 ProgressFn = Callable[[int, int], None]
 DIGITS_NOTE = (
@@ -85,7 +87,7 @@ def fig4(
         spectra = {}
         for width in widths:
             rng = np.random.default_rng(4000 + width)
-            lam = nonlinear.random_feature_spectra(
+            lam = feature_spectra.random_feature_spectra(
                 x, act, [width], rng, weight_var=var, center_inputs=False
             )[width]
             spectra[width] = lam[lam > lam[0] * 1e-13]  # drop the numerically zero ones
@@ -138,7 +140,7 @@ def fig13(
     t_right = [200, 450, 900, digits.n_samples]
     counter = _Counter(len(t_left) + len(t_right) + 1, progress)
     rng = np.random.default_rng(13)
-    x_model = nonlinear.power_law_inputs(max(t_left), m, 1.0, n_in, rng)
+    x_model = feature_spectra.power_law_inputs(max(t_left), m, 1.0, n_in, rng)
     counter.step()
     fig = Figure(figsize=(11, 4.4), layout="constrained")
     ax_l, ax_r = fig.subplots(1, 2)
@@ -156,7 +158,7 @@ def fig13(
     for panel, ax, x, ts, title in panels:
         order = np.random.default_rng(131).permutation(x.shape[0])
         xs = x[order]
-        spectra = nonlinear.kernel_spectra_vs_samples(
+        spectra = feature_spectra.kernel_spectra_vs_samples(
             xs, "relu", ts, progress=lambda i, n: counter.step()
         )
         fits_t = {t: fit_power_law(lam) for t, lam in spectra.items()}
@@ -237,7 +239,7 @@ def fig14(
     against digits (all 10 classes, one-hot), ReLU width 4096, optimal ridge; the digits
     loss is rescaled onto the model's at the smallest T (as in the paper). Second figure
     ("predicted"): digits learning curves for several widths, measured vs predicted from the
-    measured ReLU-kernel spectrum (:mod:`scalinglab.learning_curve`).
+    measured ReLU-kernel spectrum (:mod:`scalinglab.empirical.learning_curve`).
     """
     if quick:
         m_left, width_left, n_ins, t_left = 2000, 1000, [25, 50, 100], [10, 30, 100, 300, 800]

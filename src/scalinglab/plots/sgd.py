@@ -9,7 +9,7 @@ from matplotlib import colormaps
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
-from scalinglab import exponents as ex
+from scalinglab.core import exponents as ex
 
 __all__ = ["plot_frontier", "plot_phase_diagram", "plot_risk_curves"]
 

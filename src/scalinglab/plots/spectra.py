@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from scalinglab.spectra import ExponentEstimate, PowerLawFit, tail_sums
+from scalinglab.core.spectra import PowerLawFit
+from scalinglab.empirical.spectra import ExponentEstimate, tail_sums
 
 __all__ = [
     "plot_exponents",
@@ -139,7 +140,7 @@ def plot_learning_curve(
 ) -> Figure:
     """Measured (markers, ±1 s.e.) and predicted (lines) test error vs T, one colour per width.
 
-    ``curves``: :class:`scalinglab.learning_curve.LearningCurve` objects (or one).
+    ``curves``: :class:`scalinglab.empirical.learning_curve.LearningCurve` objects (or one).
     """
     if ax is None:
         fig = Figure(figsize=(5.6, 4.4), layout="constrained")

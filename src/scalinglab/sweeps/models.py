@@ -196,7 +196,8 @@ def split_params(
 
 
 def _mrs_adapter() -> ModelAdapter:
-    from scalinglab.models import mrs, mrs_theory
+    from scalinglab.models import mrs
+    from scalinglab.models.mrs import theory as mrs_theory
 
     fields = tuple(f.name for f in dataclasses.fields(mrs.MRSConfig))
     options = ("seeds", "ridge", "closed_form")
@@ -260,7 +261,7 @@ SGD_THEORIES = ("auto", "exact", "deterministic", "recursion", "volterra")
 
 
 def _sgd_adapter() -> ModelAdapter:
-    from scalinglab import exponents
+    from scalinglab.core import exponents
     from scalinglab.models import sgd
 
     fields = tuple(f.name for f in dataclasses.fields(sgd.SGDConfig))
@@ -311,7 +312,7 @@ def _sgd_adapter() -> ModelAdapter:
 
     def exact(params: Mapping[str, Any]) -> dict[str, float]:
         # Gradient flow / GD (time = lr x steps, a rescaling of steps): L ~ N^-a + t^-b with
-        # a = alpha min(beta, 1), b = beta (note eqs. 6, 10), via scalinglab.exponents. No exact
+        # a = alpha min(beta, 1), b = beta (note eqs. 6, 10), via scalinglab.core.exponents. No exact
         # pair is claimed for SGD, whose time exponent depends on the phase.
         if params.get("optimizer") not in ("flow", "gd"):
             return {}

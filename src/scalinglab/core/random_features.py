@@ -44,10 +44,7 @@ __all__ = [
     "draw_weights",
     "hermite_kernel",
     "kernel_matrix",
-    "kernel_spectra_vs_samples",
     "parse_activation",
-    "power_law_inputs",
-    "random_feature_spectra",
     "random_features",
 ]
 
@@ -308,95 +305,3 @@ def hermite_kernel(
         kern = kern * rho + fact[k] * np.outer(c1[:, k], c2[:, k])
     bound = float(np.sqrt(np.max(t1) * np.max(t2)))
     return HermiteKernel(kernel=kern, degree=degree, max_error=bound)
-
-
-# --------------------------------------------------------------------------- experiments
-
-
-def power_law_inputs(
-    samples: int,
-    latent_dim: int,
-    alpha: float,
-    input_dim: int,
-    rng: np.random.Generator,
-    *,
-    lambda_plus: float = 1.0,
-    feature_var: float = 1.0,
-) -> np.ndarray:
-    """Inputs from the MRS data model: ``x_in = u x`` (rows), MRS Figs. 13–14 pipeline.
-
-    Latent ``x ~ N(0, Λ)`` with ``λ_I = λ₊ I^-(1+α)`` (eq. 23) in M dims, projected by
-    ``u ~ N(0, σ_u²/M)`` (eq. 28) to N_in dims. Because x is Gaussian, ``u x`` given u is
-    ``N(0, Ω)`` with ``Ω = u Λ uᵀ``; the samples are drawn as ``g Ω^{1/2}`` (g: T × N_in
-    standard normal), which has exactly the same law and never forms the M × T latent matrix.
-    """
-    from scalinglab.spectra import power_law_spectrum
-
-    t = check_int(samples, "samples", "power_law_inputs", low=1)
-    m = check_int(latent_dim, "latent_dim", "power_law_inputs", low=1)
-    n_in = check_int(input_dim, "input_dim", "power_law_inputs", low=1)
-    lam = power_law_spectrum(m, alpha, lambda_plus)
-    u = rng.standard_normal((n_in, m)) * math.sqrt(feature_var / m)
-    f = u * np.sqrt(lam)[None, :]
-    omega = f @ f.T
-    w, v = np.linalg.eigh(omega)
-    root = (v * np.sqrt(np.maximum(w, 0.0))) @ v.T
-    return rng.standard_normal((t, n_in)) @ root
-
-
-def kernel_spectra_vs_samples(
-    x: np.ndarray,
-    act: str,
-    sample_sizes: list[int],
-    *,
-    weight_var: float | None = None,
-    center_inputs: bool = True,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[int, np.ndarray]:
-    """Eigenvalues of the infinite-width kernel ``K/T`` on the first T rows, for each T.
-
-    MRS Fig. 13 (``N_ReLU → ∞``): the spectrum of the data–data kernel (179) for growing T.
-    Inputs are centred with the mean of all rows (MRS §2.1) when ``center_inputs``.
-    """
-    from scalinglab.spectra import kernel_eigensystem
-
-    arr = _check_inputs(x)
-    if center_inputs:
-        arr = arr - arr.mean(axis=0)
-    out: dict[int, np.ndarray] = {}
-    for i, t in enumerate(sample_sizes):
-        if t > arr.shape[0]:
-            raise InputError(f"sample size {t} exceeds the {arr.shape[0]} available rows")
-        k = kernel_matrix(arr[:t], act, weight_var=weight_var)
-        out[t] = kernel_eigensystem(k).eigenvalues
-        if progress is not None:
-            progress(i + 1, len(sample_sizes))
-    return out
-
-
-def random_feature_spectra(
-    x: np.ndarray,
-    act: str,
-    widths: list[int],
-    rng: np.random.Generator,
-    *,
-    weight_var: float | None = None,
-    center_inputs: bool = True,
-) -> dict[int, np.ndarray]:
-    """Eigenvalues of the feature covariance ``(1/T) Φᵀ Φ`` (MRS eq. 11) for several widths N.
-
-    MRS Fig. 4: a linear map only adds zero eigenvalues, a nonlinear one extends the power law
-    up to min(N, T). Uses the smaller of the N × N and T × T problems. Features are scaled by
-    1/√N (see :func:`random_features`), so the eigenvalues are on the scale of the kernel's.
-    """
-    from scalinglab.spectra import eigensystem
-
-    arr = _check_inputs(x)
-    if center_inputs:
-        arr = arr - arr.mean(axis=0)
-    return {
-        n: eigensystem(
-            random_features(arr, n, act, rng, weight_var=weight_var), center=False
-        ).eigenvalues
-        for n in widths
-    }

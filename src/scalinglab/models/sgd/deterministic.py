@@ -16,7 +16,7 @@ weights of the risk recursion, ``Σ_k λ_k C_k(0) δ(x − λ_k)``, are exactly 
 
 :func:`deterministic_modes` evaluates both spectral densities slightly above the real axis on a
 log grid (continuation in x with Newton steps) and turns them into weighted atoms, so the exact
-SGD solvers of :mod:`scalinglab.models.sgd_theory` apply unchanged.
+SGD solvers of :mod:`scalinglab.models.sgd.theory` apply unchanged.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scalinglab._types import Status
-from scalinglab.models.sgd_theory import ModeSpectrum
+from scalinglab.models.sgd.theory import ModeSpectrum
 
 __all__ = ["DeterministicModes", "approximation_error", "deterministic_modes", "ridge_kappa"]
 

@@ -9,8 +9,9 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from scalinglab._validation import InputError
-from scalinglab.models import nonlinear as nl
-from scalinglab.spectra import eigensystem
+from scalinglab.core import random_features as nl
+from scalinglab.empirical import feature_spectra
+from scalinglab.empirical.spectra import eigensystem
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -98,7 +99,7 @@ def test_power_law_inputs_have_the_projected_covariance():
     # x_in = u x with x ~ N(0, Λ) (MRS eq. 28): given u, rows are N(0, Ω), Ω = u Λ uᵀ. The
     # function draws u first from the generator, so the same seed reproduces it here.
     t, m, n_in = 20000, 400, 8
-    x = nl.power_law_inputs(t, m, 1.0, n_in, np.random.default_rng(9))
+    x = feature_spectra.power_law_inputs(t, m, 1.0, n_in, np.random.default_rng(9))
     u = np.random.default_rng(9).standard_normal((n_in, m)) / math.sqrt(m)
     lam = np.arange(1, m + 1.0) ** -2.0
     omega = (u * lam) @ u.T
@@ -110,7 +111,7 @@ def test_power_law_inputs_have_the_projected_covariance():
 
 def test_kernel_spectra_vs_samples_shapes(inputs):
     x = np.random.default_rng(2).standard_normal((60, 5))
-    spec = nl.kernel_spectra_vs_samples(x, "relu", [20, 60])
+    spec = feature_spectra.kernel_spectra_vs_samples(x, "relu", [20, 60])
     assert spec[20].size <= 20 and spec[60].size <= 60
     assert np.all(np.diff(spec[60]) <= 0)
 

@@ -2,7 +2,7 @@
 
 Conditional on the sketch, the features are ``z ~ N(0, K)`` (eigenvalues x_k, target
 coordinates v*_k, independent label noise of variance s² = σ_r² + σ²; see
-:mod:`scalinglab.models.sgd_theory`). Gradient flow on the empirical loss
+:mod:`scalinglab.models.sgd.theory`). Gradient flow on the empirical loss
 ``½ (1/P)‖Zv − y‖²`` from v = 0 gives ``v(t) = (1 − e^{−tK̂}) K̂⁺ ĉ`` with ``K̂ = ZᵀZ/P``
 (note eq. 14), so ``v(t) − v* = −e^{−tK̂} v* + (1 − e^{−tK̂}) K̂⁺ b``, ``b = Zᵀξ/P``, and
 
@@ -182,7 +182,7 @@ def predict_finite_data(cfg, record: np.ndarray, *, seeds: int = 8, seed: int = 
     Exact in the sketch (each of ``seeds`` sketches, the same draws as the simulation) and
     deterministic-equivalent in the data.
     """
-    from scalinglab.models.sgd import SGDPrediction, _seed_rngs
+    from scalinglab.models.sgd.model import SGDPrediction, _seed_rngs
 
     eta = cfg.step_size()
     times = eta * np.asarray(record, dtype=np.float64)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scalinglab.models.sgd_theory import ModeSpectrum
+from scalinglab.models.sgd.theory import ModeSpectrum
 
 __all__ = [
     "ReducedProblem",

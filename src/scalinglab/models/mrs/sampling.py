@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from scalinglab.ridge import RidgePathStats, latent_linear_stats, numerical_rank, thin_svd
+from scalinglab.core.ridge import RidgePathStats, latent_linear_stats, numerical_rank, thin_svd
 
 __all__ = [
     "bartlett_factor",

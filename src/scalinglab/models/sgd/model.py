@@ -4,7 +4,7 @@ One model covers Atanasov's note (gradient flow with a random projection and fin
 Lin et al. (2024; one-pass SGD with geometric step decay, multi-pass SGD) and the power-law
 random-features model of Paquette, Paquette, Xiao & Pennington (2024): data ``x ~ N(0, H)`` with
 ``λ_i = i^-α``, target ``λ_i w*_i² = i^-(1+αβ)`` (the note's capacity/source exponents; other
-conventions are converted by :mod:`scalinglab.exponents`), a Gaussian sketch to m features,
+conventions are converted by :mod:`scalinglab.core.exponents`), a Gaussian sketch to m features,
 label noise σ², and an optimiser:
 
 - ``sgd``: one-pass SGD (fresh samples) or, with ``data=P``, multi-pass SGD that samples the P
@@ -29,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from scalinglab import exponents as ex
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
-from scalinglab.models import sgd_sim
-from scalinglab.models.sgd_de import deterministic_modes
-from scalinglab.models.sgd_problem import (
+from scalinglab.core import exponents as ex
+from scalinglab.models.sgd import sim as sgd_sim
+from scalinglab.models.sgd.deterministic import deterministic_modes
+from scalinglab.models.sgd.problem import (
     ReducedProblem,
     data_spectrum,
     draw_sketch,
@@ -42,7 +42,7 @@ from scalinglab.models.sgd_problem import (
     reduce_sketch,
     target_weights,
 )
-from scalinglab.models.sgd_theory import (
+from scalinglab.models.sgd.theory import (
     ModeSpectrum,
     geometric_schedule,
     risk_flow,
@@ -87,7 +87,7 @@ class SGDConfig:
     alpha, beta : float
         Capacity and source exponents in ``convention`` (``beta`` omitted for ``mrs``).
     convention : {"note", "lin", "paquette", "mrs"}
-        How alpha/beta are read (:mod:`scalinglab.exponents`).
+        How alpha/beta are read (:mod:`scalinglab.core.exponents`).
     optimizer : {"sgd", "gd", "flow"}
     batch : int
         B >= 1 (SGD only).
@@ -482,7 +482,7 @@ def predict(
                 f"theory='{theory}' needs fresh data (no 'data'); finite data has the "
                 "deterministic-equivalent theory only."
             )
-        from scalinglab.models.sgd_data_de import predict_finite_data
+        from scalinglab.models.sgd.finite_data import predict_finite_data
 
         return predict_finite_data(cfg, record, seeds=seeds, seed=seed)
     if theory == "auto":

@@ -21,13 +21,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from scalinglab import ridge as ridge_lib
-from scalinglab import rmt
 from scalinglab._validation import InputError, check_choice, check_int, check_real
-from scalinglab.models import mrs_theory as theory
-from scalinglab.models.mrs_sampling import reduced_path_stats, sample_literal
-from scalinglab.rf_theory import mrs_loss, mrs_optimal_loss
-from scalinglab.spectra import power_law_spectrum, sample_power_law_spectrum
+from scalinglab.core import ridge as ridge_lib
+from scalinglab.core import rmt
+from scalinglab.core.rf_theory import mrs_loss, mrs_optimal_loss
+from scalinglab.core.spectra import power_law_spectrum, sample_power_law_spectrum
+from scalinglab.models.mrs import theory
+from scalinglab.models.mrs.sampling import reduced_path_stats, sample_literal
 
 __all__ = [
     "MRSConfig",
@@ -189,7 +189,7 @@ def _spectrum_for_seed(cfg: MRSConfig, rng: np.random.Generator) -> np.ndarray:
     return cfg.latent_spectrum()
 
 
-def _relu_features(cfg: MRSConfig, x_all: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def relu_features(cfg: MRSConfig, x_all: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """ReLU features of latent inputs (columns of ``x_all``), MRS eqs. (13), (174)–(175)."""
     m = cfg.latent_dim
     if cfg.relu_input_dim is None:
@@ -226,7 +226,7 @@ def _draw_stats(
         n_test = test_samples or DEFAULT_RELU_TEST_SAMPLES
         g = rng.standard_normal((cfg.latent_dim, t + n_test))
         x_all = np.sqrt(lam)[:, None] * g
-        phi_all = _relu_features(cfg, x_all, rng)
+        phi_all = relu_features(cfg, x_all, rng)
         return ridge_lib.sampled_test_stats(
             phi_all[:, :t], x_all[:, :t], phi_all[:, t:], x_all[:, t:]
         )
@@ -301,7 +301,7 @@ def simulate(
         γ* of each draw (MRS Figs. 7–9).
     method : {"auto", "reduced", "literal"}
         ``"reduced"`` uses the exactly equivalent O(M r²) draw of
-        :mod:`scalinglab.models.mrs_sampling`; ``"literal"`` draws u and x as in the paper.
+        :mod:`scalinglab.models.mrs.sampling`; ``"literal"`` draws u and x as in the paper.
         ``"auto"`` = reduced for linear features with exact test averages.
     test_samples : int or None
         None: exact average over test inputs (linear features). An int: a sampled test set of
@@ -410,7 +410,7 @@ class MRSPrediction:
     ``loss`` is None, with ``reason`` set, where the paper gives no formula (e.g. a finite
     ridge γ > 0, or ReLU features). ``formulas`` lists the equations used. At a finite ridge,
     and at ``ridge="opt"``, ``deterministic_equivalent`` carries the general random-feature
-    ridge result of :mod:`scalinglab.rf_theory` (Bach 2023; Defilippis et al. 2024) at that
+    ridge result of :mod:`scalinglab.core.rf_theory` (Bach 2023; Defilippis et al. 2024) at that
     ridge, or at its own optimal γ*. It is not from the MRS paper and is therefore kept out of
     ``loss`` (which for ``"opt"`` is the paper's fit (172)/(185)).
     """
@@ -440,7 +440,7 @@ class MRSPrediction:
 
 _DE_SOURCE = (
     "random-feature ridge deterministic equivalent (Bach 2023; Defilippis, Loureiro, "
-    "Misiakiewicz 2024), scalinglab.rf_theory"
+    "Misiakiewicz 2024), scalinglab.core.rf_theory"
 )
 
 

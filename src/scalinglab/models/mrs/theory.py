@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scalinglab import rmt
+from scalinglab.core import rmt
 
 __all__ = [
     "label_term_curve",

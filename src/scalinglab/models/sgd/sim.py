@@ -10,7 +10,7 @@ Two equivalent representations are simulated:
 - *reduced* (default): the features are drawn directly in the eigenbasis of K,
   ``z̃ = Λ^{1/2} g``, with label noise ``ξ ~ N(0, σ_r² + σ²)`` independent of z̃. This has exactly
   the distribution of the original problem (the residual of the best sketched predictor is a
-  Gaussian independent of the features, see :mod:`scalinglab.models.sgd_theory`), and costs
+  Gaussian independent of the features, see :mod:`scalinglab.models.sgd.theory`), and costs
   O(B·r) per step instead of O(B·m·d);
 - *literal*: inputs ``x ~ N(0, H)`` in d dimensions, features ``S x``, labels ``⟨w*, x⟩ + ε``,
   risk from the data-space formula. Used to check the reduction.

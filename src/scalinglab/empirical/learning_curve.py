@@ -2,11 +2,11 @@
 
 The analogue of Maloney, Roberts & Sully (2022), Fig. 14, with a prediction: measure the
 eigenvalues η_k of the kernel (or data covariance) and the label power ``v_k² = (u_kᵀy)²/n``
-on the whole data set (:mod:`scalinglab.spectra`), then predict the test error of ridge
+on the whole data set (:mod:`scalinglab.empirical.spectra`), then predict the test error of ridge
 regression on N random features from T samples with the deterministic equivalent of
-:func:`scalinglab.rf_theory.rf_ridge_risk` — no fitted constants. The same data are then
+:func:`scalinglab.core.rf_theory.rf_ridge_risk` — no fitted constants. The same data are then
 split into a held-out test set and nested training sets, and actual random-feature ridge
-regression is run (one SVD per draw serves the whole ridge path, :mod:`scalinglab.ridge`).
+regression is run (one SVD per draw serves the whole ridge path, :mod:`scalinglab.core.ridge`).
 
 Feature types
 -------------
@@ -31,19 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from scalinglab import rf_theory
-from scalinglab import ridge as ridge_lib
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_int, check_real
-from scalinglab.models import nonlinear
-from scalinglab.spectra import (
-    PowerLawFit,
-    eigensystem,
-    fit_power_law,
-    kernel_eigensystem,
-    label_power,
-    tail_sums,
-)
+from scalinglab.core import random_features as nonlinear
+from scalinglab.core import rf_theory
+from scalinglab.core import ridge as ridge_lib
+from scalinglab.core.spectra import PowerLawFit, fit_power_law
+from scalinglab.empirical.spectra import eigensystem, kernel_eigensystem, label_power, tail_sums
 
 __all__ = [
     "LearningCurve",
@@ -91,7 +85,7 @@ TAIL_BINS_PER_DECADE = 200  # coarse-graining of the tail (midpoint error ~1e-4 
 
 @dataclass(frozen=True)
 class TheorySpectrum:
-    """What :func:`scalinglab.rf_theory.rf_ridge_risk` is given: modes, power, noise."""
+    """What :func:`scalinglab.core.rf_theory.rf_ridge_risk` is given: modes, power, noise."""
 
     eigenvalues: np.ndarray
     target_power: np.ndarray

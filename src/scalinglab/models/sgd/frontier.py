@@ -6,7 +6,7 @@ flow, compute ``C = t·m``). The compute-optimal frontier is the lower envelope
 ``L*(f) = min_m L_m(f)`` and ``m*(f)`` its argmin (Paquette et al. 2024, Section 4; the note's
 eq. 12). The exponents of ``L*`` and ``m*`` are fitted by least squares in log–log over a window
 where the optimum lies strictly inside the grid of m, and reported next to the predictions of
-:mod:`scalinglab.exponents`.
+:mod:`scalinglab.core.exponents`.
 
 The step size for each m follows the phase analysis: ``η = ½·min(2B/tr K, B/((B+1)λ_max(K)))``,
 i.e. constant when tr K stays bounded (2α_P > 1) and ∝ 1/tr K otherwise.
@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from scalinglab import exponents as ex
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
-from scalinglab.models.sgd_de import deterministic_modes
-from scalinglab.models.sgd_problem import data_spectrum, target_weights
-from scalinglab.models.sgd_theory import ModeSpectrum, risk_flow, risk_spectral
+from scalinglab.core import exponents as ex
+from scalinglab.models.sgd.deterministic import deterministic_modes
+from scalinglab.models.sgd.problem import data_spectrum, target_weights
+from scalinglab.models.sgd.theory import ModeSpectrum, risk_flow, risk_spectral
 
 __all__ = ["Frontier", "compute_frontier", "default_points_per_decade", "fit_power_law"]
 
@@ -131,7 +131,7 @@ def compute_frontier(
     Parameters
     ----------
     alpha, beta, convention
-        Exponents (see :mod:`scalinglab.exponents`).
+        Exponents (see :mod:`scalinglab.core.exponents`).
     features : array of int, optional
         Model sizes m (default: 8 sizes log-spaced in [32, 2048]).
     dim_ratio : float
