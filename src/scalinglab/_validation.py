@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-__all__ = ["InputError", "check_choice", "check_int", "check_real"]
+__all__ = ["InputError", "check_choice", "check_int", "check_real", "parse_ridge"]
 
 
 class InputError(ValueError):
@@ -85,3 +85,40 @@ def check_choice(value: object, name: str, owner: str, choices: tuple[str, ...])
             f"The '{name}' parameter of {owner} must be one of {opts}. Got {value!r} instead."
         )
     return str(value)
+
+
+def parse_ridge(value: object, name: str = "ridge", owner: str = "the model") -> float | str:
+    """Return a ridge value: a float >= 0, or ``"opt"`` for the test-loss-minimising ridge.
+
+    Accepts numbers and strings (``"opt"`` in any case, or text that parses as a number), so
+    the command line, sweep specs and library calls share one rule and one message.
+
+    Examples
+    --------
+    >>> parse_ridge("opt"), parse_ridge(" 1e-3 "), parse_ridge(0)
+    ('opt', 0.001, 0.0)
+    >>> parse_ridge("-1", "--ridge", "mrs simulate")
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The '--ridge' parameter of mrs simulate must be a float \
+>= 0 or 'opt'. Got '-1' instead.
+    """
+    msg = (
+        f"The '{name}' parameter of {owner} must be a float >= 0 or 'opt'. "
+        f"Got {value!r} instead."
+    )
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "opt":
+            return "opt"
+        try:
+            number = float(text)
+        except ValueError:
+            raise InputError(msg) from None
+    elif isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(msg)
+    else:
+        number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise InputError(msg)
+    return number
