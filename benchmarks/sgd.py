@@ -27,8 +27,9 @@ import time
 import numpy as np
 
 from scalinglab.models.sgd.deterministic import deterministic_modes
-from scalinglab.models.sgd.model import SGDConfig, _seed_rngs
+from scalinglab.models.sgd.model import SGDConfig
 from scalinglab.models.sgd.problem import data_spectrum, target_weights
+from scalinglab.models.sgd.results import seed_streams
 from scalinglab.models.sgd.sim import sgd_reduced
 from scalinglab.models.sgd.theory import risk_recursion, risk_spectral
 
@@ -43,7 +44,7 @@ def theory_vs_monte_carlo(dim: int, features: int, steps: int, pilot: int, eps: 
     cfg = SGDConfig(dim=dim, features=features, alpha=1.5, beta=0.5, steps=steps, batch=1,
                     noise_var=0.01, record=40)  # fmt: skip
     record = cfg.record_steps()
-    (_, prob), t_sketch = _timed(cfg.reduced_problem, _seed_rngs(0, 0)[0])
+    (_, prob), t_sketch = _timed(cfg.reduced_problem, seed_streams(0, 0)[0])
     spec = prob.mode_spectrum()
     eta = cfg.step_size()
     curve, t_theory = _timed(risk_spectral, spec, eta, 1, record)
@@ -87,7 +88,7 @@ def long_curve(dim: int, steps: int, rec_steps: int) -> None:
                   f"DE {t_de:.1f} s)", de.spectrum, cfg_de))  # fmt: skip
     m_ex = dim // 10
     cfg_ex = SGDConfig(dim=dim, features=m_ex, alpha=a, beta=b, steps=steps)
-    (_, prob), t_sk = _timed(cfg_ex.reduced_problem, _seed_rngs(0, 0)[0])
+    (_, prob), t_sk = _timed(cfg_ex.reduced_problem, seed_streams(0, 0)[0])
     cases.append((f"exact sketch, m = {m_ex} (SVD {t_sk:.1f} s)", prob.mode_spectrum(), cfg_ex))
     for label, spec, cfg in cases:
         eta = cfg.step_size()

@@ -24,6 +24,7 @@ class Status(enum.StrEnum):
     BOUND_HIT = "bound_hit"
     NOT_IDENTIFIABLE = "not_identifiable"
     PARTIAL = "partial"
+    UNAVAILABLE = "unavailable"  # the theory has no formula for this case (message says why)
     FAILED = "failed"
 
     def __str__(self) -> str:

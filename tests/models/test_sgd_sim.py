@@ -7,7 +7,8 @@ import pytest
 
 from scalinglab.core.exponents import gradient_flow_exponents
 from scalinglab.models.sgd.frontier import fit_power_law
-from scalinglab.models.sgd.model import SGDConfig, _seed_rngs, predict, simulate
+from scalinglab.models.sgd.model import SGDConfig, predict, simulate
+from scalinglab.models.sgd.results import seed_streams
 from scalinglab.models.sgd.theory import risk_spectral
 
 # Batch >= 2 below: at B = 1 and a large step the single-run risk is heavy-tailed, so few-seed
@@ -20,7 +21,7 @@ Z_MAX = 4.5
 def _per_seed_theory(cfg: SGDConfig, seeds: int, seed: int = 0) -> np.ndarray:
     out = []
     for k in range(seeds):
-        _, prob = cfg.reduced_problem(_seed_rngs(seed, k)[0])
+        _, prob = cfg.reduced_problem(seed_streams(seed, k)[0])
         spec = prob.mode_spectrum()
         out.append(
             risk_spectral(spec, cfg.step_size(), cfg.batch, cfg.record_steps(), cfg.schedule).risk

@@ -92,7 +92,7 @@ def activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
     }[name]
 
 
-def _check_inputs(x: np.ndarray, name: str = "x") -> np.ndarray:
+def check_inputs(x: np.ndarray, name: str = "x") -> np.ndarray:
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise InputError(f"{name} must be a 2-D array (samples x inputs); got shape {arr.shape}")
@@ -132,7 +132,7 @@ def random_features(
     ndarray (n, N)
         Scaled so that ``Φ Φᵀ`` converges to :func:`kernel_matrix` as N → ∞.
     """
-    arr = _check_inputs(x)
+    arr = check_inputs(x)
     n_in = arr.shape[1]
     sigma = activation(act)
     if weights is None:
@@ -206,8 +206,8 @@ def kernel_matrix(
     ndarray (n, m)
     """
     act = parse_activation(act)
-    a1 = _check_inputs(x)
-    a2 = a1 if x2 is None else _check_inputs(x2, "x2")
+    a1 = check_inputs(x)
+    a2 = a1 if x2 is None else check_inputs(x2, "x2")
     if a2.shape[1] != a1.shape[1]:
         raise InputError(f"x2 has {a2.shape[1]} inputs, x has {a1.shape[1]}")
     var = default_weight_var(act) if weight_var is None else weight_var
@@ -273,8 +273,8 @@ def hermite_kernel(
     whose coefficients Gauss–Hermite quadrature resolves only to ~1e-3.
     """
     degree = check_int(degree, "degree", "hermite_kernel", low=0)
-    a1 = _check_inputs(x)
-    a2 = a1 if x2 is None else _check_inputs(x2, "x2")
+    a1 = check_inputs(x)
+    a2 = a1 if x2 is None else check_inputs(x2, "x2")
     s2 = weight_var / a1.shape[1]
     z, wq = hermegauss(nodes)
     wq = wq / math.sqrt(2.0 * math.pi)

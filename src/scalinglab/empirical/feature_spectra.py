@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
+from scalinglab._types import ProgressFn
 from scalinglab._validation import InputError, check_int
-from scalinglab.core.random_features import _check_inputs, kernel_matrix, random_features
+from scalinglab.core.random_features import check_inputs, kernel_matrix, random_features
 
 __all__ = ["kernel_spectra_vs_samples", "power_law_inputs", "random_feature_spectra"]
 
@@ -53,7 +53,7 @@ def kernel_spectra_vs_samples(
     *,
     weight_var: float | None = None,
     center_inputs: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[int, np.ndarray]:
     """Eigenvalues of the infinite-width kernel ``K/T`` on the first T rows, for each T.
 
@@ -62,7 +62,7 @@ def kernel_spectra_vs_samples(
     """
     from scalinglab.empirical.spectra import kernel_eigensystem
 
-    arr = _check_inputs(x)
+    arr = check_inputs(x)
     if center_inputs:
         arr = arr - arr.mean(axis=0)
     out: dict[int, np.ndarray] = {}
@@ -93,7 +93,7 @@ def random_feature_spectra(
     """
     from scalinglab.empirical.spectra import eigensystem
 
-    arr = _check_inputs(x)
+    arr = check_inputs(x)
     if center_inputs:
         arr = arr - arr.mean(axis=0)
     return {

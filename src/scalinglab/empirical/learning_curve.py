@@ -25,13 +25,13 @@ labels centred by their overall mean.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from scalinglab._types import Status
+from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_int, check_real
 from scalinglab.core import random_features as nonlinear
 from scalinglab.core import rf_theory
@@ -48,7 +48,6 @@ __all__ = [
     "parse_features",
 ]
 
-ProgressFn = Callable[[int, int], None]
 LINEAR_WEIGHT_VAR_PER_INPUT = 1.0  # "linear" features: W iid N(0, 1) as in DLM's Φ = XF/√p
 
 

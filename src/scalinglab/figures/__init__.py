@@ -16,7 +16,6 @@ from typing import Any
 
 __all__ = ["FigureOutput", "FigureSpec", "available_figures", "get_figure", "register_figure"]
 
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass

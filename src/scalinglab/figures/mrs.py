@@ -6,7 +6,7 @@ here is stated in the figure's notes. Constants: λ₊ = σ_u² = σ_w² = 1, σ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scalinglab._types import ProgressFn
 from scalinglab.core.rf_theory import mrs_optimal_loss
 from scalinglab.core.spectra import power_law_spectrum
 from scalinglab.empirical.geometry import mean_nearest_neighbour_distance
@@ -22,8 +23,6 @@ from scalinglab.models import mrs
 from scalinglab.models.mrs import theory
 from scalinglab.models.mrs.sampling import feature_gram_eigenvalues, latent_covariance_eigenvalues
 from scalinglab.plots.mrs import add_curve, finish_grid, loglog_axes, spectrum_axes
-
-ProgressFn = Callable[[int, int], None]
 
 SMALL_SIZE_SEEDS = 8  # MRS Figs 7-8 show several realisations where min(N, T) <= 10
 DEFAULT_SEEDS = 3

@@ -8,13 +8,13 @@ MNIST sizes cannot be reached, the choice is stated in the figure notes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scalinglab._types import ProgressFn
 from scalinglab.core import rmt
 from scalinglab.core.spectra import fit_power_law, power_law_spectrum
 from scalinglab.empirical import feature_spectra
@@ -25,7 +25,6 @@ from scalinglab.figures import FigureOutput, register_figure
 from scalinglab.models import mrs
 from scalinglab.plots.spectra import plot_learning_curve, plot_spectrum_family
 
-ProgressFn = Callable[[int, int], None]
 DIGITS_NOTE = (
     "MNIST replaced by scikit-learn's bundled digits (8x8, 61 non-constant pixels, 1797 "
     "images): no downloads"

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scalinglab._types import to_jsonable
+from scalinglab._types import ProgressFn, to_jsonable
 from scalinglab.sweeps.executors import Executor
 from scalinglab.sweeps.models import get_model
 from scalinglab.sweeps.spec import SweepSpec
@@ -22,7 +21,6 @@ from scalinglab.sweeps.store import PointOutcome, PointTask, SweepStore
 
 __all__ = ["SweepRunResult", "execute_point", "failed_outcome", "run_sweep"]
 
-ProgressFn = Callable[[int, int], None]
 
 
 def _worker_name() -> str:

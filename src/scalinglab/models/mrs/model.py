@@ -15,12 +15,13 @@ and :func:`predict` (theory), returning the same named quantities (``loss``, ``l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
+from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import ridge as ridge_lib
 from scalinglab.core import rmt
@@ -28,6 +29,7 @@ from scalinglab.core.rf_theory import mrs_loss, mrs_optimal_loss
 from scalinglab.core.spectra import power_law_spectrum, sample_power_law_spectrum
 from scalinglab.models.mrs import theory
 from scalinglab.models.mrs.sampling import reduced_path_stats, sample_literal
+from scalinglab.models.protocol import Prediction, Simulation, standard_error
 
 __all__ = [
     "MRSConfig",
@@ -44,7 +46,6 @@ FEATURE_MAPS = ("linear", "relu")
 RELU_WEIGHT_VAR = 2.0  # He initialisation of the ReLU layer, MRS §2.2 (u ~ N(0, 2/N_in))
 DEFAULT_RELU_TEST_SAMPLES = 4000
 
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -128,27 +129,48 @@ class MRSConfig:
 
 
 @dataclass(frozen=True)
-class MRSSimulation:
+class MRSSimulation(Simulation):
     """Monte Carlo estimate of the test loss at one ridge setting.
 
     ``loss = label_term + noise_term``; ``*_mean`` are averages over seeds and ``*_sem`` their
-    standard errors (None with a single seed). Per-seed values are kept in ``per_seed``.
+    standard errors (:func:`~scalinglab.models.protocol.standard_error`: NaN with a single
+    seed, ``null`` in JSON). Per-seed values are kept in ``per_seed``. The loss is MRS eq. (40),
+    ½E(f(x) − y)² on clean test labels: the package's loss for this model (docs/notation.md).
     """
+
+    model = "mrs"
 
     config: MRSConfig
     seeds: int
     seed: int
     ridge: float | str
     loss_mean: float
-    loss_sem: float | None
+    loss_sem: float
     label_mean: float
-    label_sem: float | None
+    label_sem: float
     noise_mean: float
-    noise_sem: float | None
+    noise_sem: float
     ridge_opt_mean: float | None
     method: str
     test: str
     per_seed: dict[str, list[float]] = field(repr=False)
+
+    @property
+    def loss(self) -> float:
+        """Mean test loss over seeds (protocol name of ``loss_mean``)."""
+        return self.loss_mean
+
+    @property
+    def components(self) -> dict[str, float]:
+        return {"label": self.label_mean, "noise": self.noise_mean}
+
+    @property
+    def status(self) -> Status:
+        return Status.CONVERGED if np.isfinite(self.loss_mean) else Status.FAILED
+
+    @property
+    def message(self) -> str:
+        return f"{self.seeds} seed(s), {self.method} draw, {self.test}"
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in ("config", "per_seed")}
@@ -266,10 +288,6 @@ def _test_description(cfg: MRSConfig, test_samples: int | None) -> str:
     return f"sampled:{test_samples or DEFAULT_RELU_TEST_SAMPLES}"
 
 
-def _sem(values: np.ndarray) -> float | None:
-    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else None
-
-
 def _check_run_args(seeds: int, seed: int, test_samples: int | None) -> None:
     check_int(seeds, "seeds", "simulate", low=1)
     check_int(seed, "seed", "simulate", low=0)
@@ -356,11 +374,11 @@ def simulate(
         seed=seed,
         ridge=ridge,
         loss_mean=float(tot.mean()),
-        loss_sem=_sem(tot),
+        loss_sem=standard_error(tot),
         label_mean=float(lab_a.mean()),
-        label_sem=_sem(lab_a),
+        label_sem=standard_error(lab_a),
         noise_mean=float(noi_a.mean()),
-        noise_sem=_sem(noi_a),
+        noise_sem=standard_error(noi_a),
         ridge_opt_mean=float(np.mean(gammas)) if ridge == "opt" else None,
         method=how,
         test=_test_description(config, test_samples),
@@ -404,7 +422,7 @@ NOISE_FORMS = ("spectrum", "closed_form")
 
 
 @dataclass(frozen=True)
-class MRSPrediction:
+class MRSPrediction(Prediction):
     """Theory for one configuration (no sampling).
 
     ``loss`` is None, with ``reason`` set, where the paper gives no formula (e.g. a finite
@@ -430,6 +448,20 @@ class MRSPrediction:
     formulas: tuple[str, ...]
     reason: str | None = None
     deterministic_equivalent: dict[str, Any] | None = None
+
+    model = "mrs"
+
+    @property
+    def components(self) -> dict[str, float | None]:
+        return {"label": self.label_term, "noise": self.noise_term}
+
+    @property
+    def status(self) -> Status:
+        return Status.CONVERGED if self.loss is not None else Status.UNAVAILABLE
+
+    @property
+    def message(self) -> str:
+        return self.reason or "; ".join(self.formulas)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "config"}

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from scalinglab._types import Status
+from scalinglab.models.sgd.results import SGDPrediction, seed_streams
 
 __all__ = ["flow_data_risk", "predict_finite_data", "talbot_nodes"]
 
@@ -182,13 +183,11 @@ def predict_finite_data(cfg, record: np.ndarray, *, seeds: int = 8, seed: int = 
     Exact in the sketch (each of ``seeds`` sketches, the same draws as the simulation) and
     deterministic-equivalent in the data.
     """
-    from scalinglab.models.sgd.model import SGDPrediction, _seed_rngs
-
     eta = cfg.step_size()
     times = eta * np.asarray(record, dtype=np.float64)
     curves, floors = [], []
     for k in range(seeds):
-        _, prob = cfg.reduced_problem(_seed_rngs(seed, k)[0])
+        _, prob = cfg.reduced_problem(seed_streams(seed, k)[0])
         spec = prob.mode_spectrum()
         curves.append(
             flow_data_risk(spec.eigs, spec.counts, spec.c0, spec.irreducible, cfg.data, times)

@@ -14,13 +14,12 @@ i.e. constant when tr K stays bounded (2α_P > 1) and ∝ 1/tr K otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from scalinglab._types import Status
+from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import exponents as ex
 from scalinglab.models.sgd.deterministic import deterministic_modes
@@ -29,7 +28,6 @@ from scalinglab.models.sgd.theory import ModeSpectrum, risk_flow, risk_spectral
 
 __all__ = ["Frontier", "compute_frontier", "default_points_per_decade", "fit_power_law"]
 
-ProgressFn = Callable[[int, int], None]
 LR_FRACTION = 0.5
 #: A frontier point is "interior" if m* is at least this factor away from the grid ends.
 INTERIOR_MARGIN = 1.5

@@ -23,13 +23,12 @@ log-spaced step grid (:meth:`SGDConfig.record_steps`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from scalinglab._types import Status
+from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import exponents as ex
 from scalinglab.models.sgd import sim as sgd_sim
@@ -42,6 +41,7 @@ from scalinglab.models.sgd.problem import (
     reduce_sketch,
     target_weights,
 )
+from scalinglab.models.sgd.results import SGDPrediction, SGDSimulation, seed_streams
 from scalinglab.models.sgd.theory import (
     ModeSpectrum,
     geometric_schedule,
@@ -71,7 +71,6 @@ THEORIES = ("auto", "exact", "deterministic", "recursion", "volterra")
 METHODS = ("reduced", "literal")
 #: Default SGD step as a fraction of the stability limits (see SGDConfig.step_size).
 DEFAULT_LR_FRACTION = 0.5
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -214,11 +213,6 @@ class SGDConfig:
         return asdict(self)
 
 
-def _seed_rngs(seed: int, index: int) -> tuple[np.random.Generator, ...]:
-    """Independent streams of seed ``index``: (sketch, features/data, label noise)."""
-    return tuple(np.random.default_rng([seed, index, stream]) for stream in range(3))
-
-
 def _pad(problems: list[ReducedProblem]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rank = max(p.eigs.size for p in problems)
     eigs = np.zeros((len(problems), rank))
@@ -243,36 +237,6 @@ def _check_stable(cfg: SGDConfig, spectra: list[ModeSpectrum]) -> None:
 
 
 # --------------------------------------------------------------------------- simulation
-
-
-@dataclass(frozen=True)
-class SGDSimulation:
-    """Monte Carlo risk curves: ``risk`` has shape (seeds, len(steps)).
-
-    ``risk_mean``/``risk_sem`` are the mean over seeds and its standard error (NaN with one
-    seed). Each seed draws its own sketch and data.
-    """
-
-    config: SGDConfig
-    seeds: int
-    seed: int
-    method: str
-    steps: np.ndarray
-    risk: np.ndarray = field(repr=False)
-
-    @property
-    def risk_mean(self) -> np.ndarray:
-        return self.risk.mean(axis=0)
-
-    @property
-    def risk_sem(self) -> np.ndarray:
-        k = self.risk.shape[0]
-        if k < 2:
-            return np.full(self.steps.size, np.nan)
-        return self.risk.std(axis=0, ddof=1) / np.sqrt(k)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps, "risk_mean": self.risk_mean, "risk_sem": self.risk_sem}
 
 
 def simulate(
@@ -303,7 +267,7 @@ def simulate(
     if method == "literal" and cfg.optimizer == "flow":
         raise InputError("method='literal' is available for optimizer 'sgd' and 'gd' only.")
     record = cfg.record_steps()
-    rngs = [_seed_rngs(seed, k) for k in range(seeds)]
+    rngs = [seed_streams(seed, k) for k in range(seeds)]
     drawn = [cfg.reduced_problem(r[0]) for r in rngs]
     problems = [p for _, p in drawn]
     _check_stable(cfg, [p.mode_spectrum() for p in problems])
@@ -401,30 +365,6 @@ def _simulate_literal(cfg, sketches, record, feat_rngs, noise_rngs) -> np.ndarra
 # --------------------------------------------------------------------------- theory
 
 
-@dataclass(frozen=True)
-class SGDPrediction:
-    """Theoretical risk on the step grid of the config.
-
-    ``theory`` names the path used: ``exact`` (exact expected risk conditional on each sketch,
-    averaged over ``seeds`` sketches), ``recursion``/``volterra`` (the same quantity by the
-    step-by-step recursion or the FFT Volterra solver), ``deterministic`` (sketch-free
-    deterministic equivalent), ``data-flow`` (finite-data gradient-flow deterministic
-    equivalent). ``risk_floor`` is the t → ∞ floor of the noise-free-optimiser part (½ s²).
-    """
-
-    config: SGDConfig
-    theory: str
-    steps: np.ndarray
-    risk: np.ndarray
-    risk_floor: float
-    status: Status
-    message: str
-    seeds: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps, "risk": self.risk}
-
-
 def _curve(cfg: SGDConfig, spec: ModeSpectrum, record: np.ndarray, theory: str):
     """Risk curve of one mode spectrum for the config's optimiser."""
     eta = cfg.step_size()
@@ -514,7 +454,7 @@ def predict(
         )
     spectra = []
     for k in range(seeds):
-        _, prob = cfg.reduced_problem(_seed_rngs(seed, k)[0])
+        _, prob = cfg.reduced_problem(seed_streams(seed, k)[0])
         spectra.append(prob.mode_spectrum())
         if cfg.sketch == "none":
             break

@@ -21,9 +21,11 @@ never move and never contribute).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
+
+from scalinglab._types import ProgressFn
 
 __all__ = [
     "flow_closed_form",
@@ -32,7 +34,6 @@ __all__ = [
     "sgd_reduced",
 ]
 
-ProgressFn = Callable[[int, int], None]
 _BLOCK_ELEMENTS = 1_000_000  # random numbers drawn per block and seed group
 
 
