@@ -203,7 +203,7 @@ def fit(
         for key in ("objective_name", "loss_space", "huber_delta"):
             result[key] = None
     result["source"] = str(path)
-    usable = fit_result.status != Status.FAILED
+    usable = fit_result.status not in (Status.FAILED, Status.NOT_IDENTIFIABLE)
     result["allocations"] = [a.to_dict() for a in allocate(fit_result, C)] if usable else []
     ci: dict[str, Any] = {}
     boot = None

@@ -62,12 +62,16 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_int, check_real
+from scalinglab.laws.forms import ChinchillaSurface
+from scalinglab.laws.objectives import Objective
+from scalinglab.laws.results import SurfaceFit
 
 __all__ = [
     "DEFAULT_GTOL",
@@ -82,6 +86,8 @@ __all__ = [
     "count_distinct",
     "null_objective",
     "partial_status",
+    "refused_surface_fit",
+    "review_surface_fit",
 ]
 
 #: A verdict: a status and a message naming the parameter and the reason.
@@ -479,3 +485,76 @@ def partial_status(n_refused: int, n_total: int, what: str = "budgets") -> Verdi
     if n_refused <= 0:
         return _ok()
     return Status.PARTIAL, f"{n_refused} of {n_total} {what} refused"
+
+
+def refused_surface_fit(data, method: str, objective: Objective, verdict: Verdict) -> SurfaceFit:
+    """The result of a surface fit that was not attempted: NaN parameters, the verdict.
+
+    Used when :func:`check_design` refuses the data, so that no optimiser ever sees a
+    degenerate design (and no number is reported that the data cannot determine).
+
+    Examples
+    --------
+    >>> from scalinglab.laws.io import from_arrays
+    >>> d = from_arrays(N=[1e8] * 6, D=[1e9] * 6, loss=[3.0] * 6)
+    >>> fit = refused_surface_fit(d, "varpro", Objective("mse", "raw"), check_design(d))
+    >>> str(fit.status), fit.surface.alpha
+    ('not_identifiable', nan)
+    """
+    nan = float("nan")
+    status, message = verdict
+    return SurfaceFit(
+        method=method,
+        surface=ChinchillaSurface(nan, nan, nan, nan, nan, k=float(data.k)),
+        objective=objective,
+        objective_value=nan,
+        n_points=int(np.asarray(data.loss).size),
+        status=Status(status),
+        message=message,
+        details={"design": message, "attempted": False},
+    )
+
+
+def review_surface_fit(fit: SurfaceFit, data) -> SurfaceFit:
+    """Combine a surface fit's own status with :func:`check_chinchilla`.
+
+    An exponent whose amplitude vanishes is not identifiable: it is replaced by NaN in
+    the returned surface (the optimiser's value is kept in
+    ``details["not_identifiable"]``), so no allocation is computed from an arbitrary
+    number. A vanishing E turns ``converged`` into ``bound_hit``.
+
+    Examples
+    --------
+    >>> from scalinglab.laws.io import load_llama3
+    >>> d = load_llama3()
+    >>> fit = SurfaceFit("approach3", ChinchillaSurface(0.6, 0.0, 155.1, 0.01, 0.31),
+    ...                  Objective(), 1e-5, d.n_points, Status.CONVERGED, "converged")
+    >>> out = review_surface_fit(fit, d)
+    >>> str(out.status), out.surface.alpha, out.details["not_identifiable"]
+    ('not_identifiable', nan, {'alpha': 0.01})
+    """
+    if not np.all(np.isfinite([fit.surface.alpha, fit.surface.beta])):
+        return fit
+    verdict = check_chinchilla(fit.surface, data)
+    status, message = combine((fit.status, fit.message), verdict)
+    if status == fit.status and message == fit.message:
+        return fit
+    surface = fit.surface
+    details = dict(fit.details)
+    if status == Status.NOT_IDENTIFIABLE:
+        N = np.asarray(data.N, dtype=float)
+        D = np.asarray(data.D, dtype=float)
+        scale = TERM_RTOL * float(np.max(np.abs(data.loss)))
+        lost: dict[str, float] = {}
+        changes: dict[str, float] = {}
+        with np.errstate(over="ignore", under="ignore"):
+            for amp, exp, x in (("A", "alpha", N), ("B", "beta", D)):
+                size = abs(getattr(surface, amp)) * float(np.max(x ** (-getattr(surface, exp))))
+                if size <= scale:
+                    lost[exp] = float(getattr(surface, exp))
+                    changes[exp] = float("nan")
+        surface = dataclasses.replace(surface, **changes)
+        details["not_identifiable"] = lost
+    return dataclasses.replace(
+        fit, surface=surface, status=status, message=message, details=details
+    )

@@ -9,6 +9,7 @@ from scalinglab._validation import check_choice
 from scalinglab.laws.approach1 import fit_approach1
 from scalinglab.laws.approach2 import fit_approach2
 from scalinglab.laws.approach3 import fit_approach3
+from scalinglab.laws.diagnostics import check_design, refused_surface_fit, review_surface_fit
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.objectives import HUBER_DELTA_HOFFMANN, Objective
 from scalinglab.laws.results import FrontierFit, SurfaceFit
@@ -54,9 +55,14 @@ def fit_law(
     check_choice(method, "method", "fit", METHODS)
     if method in SURFACE_METHODS:
         obj = objective if objective is not None else default_objective(method)
+        design = check_design(data)  # degenerate designs never reach an optimiser
+        if design[1]:
+            return refused_surface_fit(data, method, obj, design)
         if method == "varpro":
-            return fit_varpro(data, objective=obj, progress=progress, **options)
-        return fit_approach3(data, objective=obj, progress=progress, **options)
+            fit = fit_varpro(data, objective=obj, progress=progress, **options)
+        else:
+            fit = fit_approach3(data, objective=obj, progress=progress, **options)
+        return review_surface_fit(fit, data)
     if method == "approach2":
         return fit_approach2(data, **options)
     return fit_approach1(data, **options)
