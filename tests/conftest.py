@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-import matplotlib
 import pytest
-
-matplotlib.use("Agg")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from scalinglab._validation import InputError
 from scalinglab.core.rf_theory import rf_ridge_risk
@@ -12,14 +11,6 @@ from scalinglab.core.spectra import fit_power_law
 from scalinglab.empirical.datasets import load_digits
 from scalinglab.empirical.learning_curve import MeasuredSpectrum, learning_curve, parse_features
 from scalinglab.empirical.spectra import tail_sums
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # Small matrices: on the shared 2-core machine a second BLAS thread only adds spin-waits
-    # (measured: this module 5-10x slower with 2 threads under load); results are unchanged.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -6,21 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from scalinglab._validation import InputError
 from scalinglab.core import random_features as nl
 from scalinglab.empirical import feature_spectra
 from scalinglab.empirical.spectra import eigensystem
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # Small matrices: on the shared 2-core machine a second BLAS thread only adds spin-waits
-    # (measured: this module 5-10x slower with 2 threads under load); results are unchanged.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
 
 CLOSED_FORMS = ["linear", "relu", "step", "relu2", "erf", "pow1", "pow2", "pow3", "tanh"]
 

@@ -6,21 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
 from scalinglab.core.rf_theory import mrs_loss, mrs_parameters, optimal_ridge, rf_ridge_risk
 from scalinglab.models import mrs
 from scalinglab.models.mrs import theory
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # Small matrices: on the shared 2-core machine a second BLAS thread only adds spin-waits
-    # (measured: this module 5-10x slower with 2 threads under load); results are unchanged.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.special import zeta
-from threadpoolctl import threadpool_limits
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
@@ -17,14 +16,6 @@ from scalinglab.empirical.spectra import (
     label_power,
     tail_sums,
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # Small matrices: on the shared 2-core machine a second BLAS thread only adds spin-waits
-    # (measured: this module 5-10x slower with 2 threads under load); results are unchanged.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def synthetic(n: int, d: int, a: float, b: float, seed: int):

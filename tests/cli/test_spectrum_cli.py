@@ -6,16 +6,6 @@ import json
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    # Small matrices: on the shared 2-core machine a second BLAS thread only adds spin-waits
-    # (measured: this module 5-10x slower with 2 threads under load); results are unchanged.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
 
 CONTRACT = ("capacity", "capacity_ci", "fit_window", "source", "source_ci")
 

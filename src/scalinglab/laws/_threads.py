@@ -1,23 +1,10 @@
-"""Run small dense linear algebra on one BLAS thread.
+"""One BLAS thread for the fits' many tiny solves: the package policy in :mod:`scalinglab._threads`.
 
-The fits call BLAS on tiny operands (3×3 normal equations, L-BFGS updates in five
-dimensions) thousands of times. A multithreaded BLAS synchronises its threads on every
-call; on a busy two-core machine that made Approach 3 about 20× slower than one thread
-(measured: 6.0 s against 0.25 s per fit). Large grid products keep the default threads.
+The fits call BLAS on tiny operands (3×3 normal equations, L-BFGS updates in five dimensions)
+thousands of times; on a busy two-core machine a threaded BLAS made Approach 3 about 20× slower
+than one thread (6.0 s against 0.25 s per fit).
 """
 
-from __future__ import annotations
-
-import contextlib
-from collections.abc import Iterator
-
-from threadpoolctl import threadpool_limits
+from scalinglab._threads import single_blas_thread
 
 __all__ = ["single_blas_thread"]
-
-
-@contextlib.contextmanager
-def single_blas_thread() -> Iterator[None]:
-    """Limit BLAS to one thread inside the block (restored on exit)."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield

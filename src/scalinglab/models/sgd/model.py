@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from scalinglab._threads import with_policy
 from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import exponents as ex
@@ -239,6 +240,18 @@ def _check_stable(cfg: SGDConfig, spectra: list[ModeSpectrum]) -> None:
 # --------------------------------------------------------------------------- simulation
 
 
+def _simulation_work(config: SGDConfig, *_: Any, seeds: int = 8, **__: Any) -> float:
+    # the sketch draw (d x N) and the per-step updates on N features, for every seed
+    return float(seeds) * config.features * (config.dim + config.steps * config.batch)
+
+
+def _theory_work(config: SGDConfig, *_: Any, seeds: int = 8, **__: Any) -> float:
+    # one N x N eigendecomposition (and a d x N sketch product) per seed
+    n = config.features
+    return float(seeds) * n * n * (n + config.dim)
+
+
+@with_policy(_simulation_work)
 def simulate(
     config: SGDConfig,
     *,
@@ -387,6 +400,7 @@ def _curve(cfg: SGDConfig, spec: ModeSpectrum, record: np.ndarray, theory: str):
     return curve.risk, curve.status, curve.message
 
 
+@with_policy(_theory_work)
 def predict(
     config: SGDConfig,
     *,
