@@ -1,0 +1,955 @@
+"""Variable projection for any partially linear law (Golub & Pereyra 1973; Czech et al. 2026).
+
+A *partially linear* law predicts the loss of point i as
+
+    L̂_i(θ, φ) = Σ_j θ_j · B_ij(φ),
+
+a sum of linear coefficients θ_j (non-negative unless the law marks them signed) times
+basis functions B_ij of the inputs that depend on a few nonlinear parameters φ with box
+bounds. For fixed φ the fit in θ is a (weighted, bound-constrained) linear problem, so
+the objective can be *projected* onto φ alone,
+
+    F(φ) = min_θ  Σ_i w_i ρ(r_i(θ, φ)) / Σ_i w_i,        r_i = L̂_i − L_i  or  log L̂_i − log L_i,
+
+and only F(φ) needs a nonlinear search. Czech et al. (2026, arXiv 2603.22339, abstract
+and §"Variable projection") propose this as the scalable route to richer scaling-law
+forms; :mod:`scalinglab.laws.varpro` is its closed-form Chinchilla instance.
+
+The engine runs three stages, the same machinery as the Chinchilla fit:
+
+1. **Dense grid** over φ. For squared error on raw loss every cell is one small NNLS
+   problem built from the Gram matrix ``Bᵀ W B``; all cells are solved together
+   (:func:`solve_nnls_batch`, exact enumeration of supports, Lawson & Hanson 1974,
+   ch. 23). Huber and log-loss objectives use the same pass with IRLS / Gauss–Newton
+   weights frozen at the current best fit, repeated until the argmin stops moving.
+2. **Exact inner solve** at one φ: (projected) Newton / IRLS with step halving.
+3. **Refinement** of φ by L-BFGS-B with the envelope-theorem gradient (Danskin):
+   ``∂F/∂φ_k = Σ_i w_i ψ(r_i) ∂r_i/∂φ_k / Σ w`` with ``∂L̂_i/∂φ_k = Σ_j θ_j ∂B_ij/∂φ_k``
+   at the inner optimum, exact when the law supplies ∂B/∂φ (every shipped law does).
+
+Notation: in :mod:`scalinglab.laws`, Greek letters (``alpha``, ``beta``, …) are *loss*
+exponents of the law being fitted; the Latin ``a`` and ``b`` are reserved for the
+compute-allocation exponents ``N* ∝ C^a``, ``D* ∝ C^b`` of Hoffmann et al. (2022).
+
+Statuses (:class:`scalinglab._types.Status`): ``not_identifiable`` (no more distinct
+points than parameters, or a rank-deficient Jacobian at the optimum — the message names
+the parameter), ``bound_hit`` (φ on the edge of its box, or a non-negative θ clamped at
+0), ``max_iter`` (refinement stopped at its limit with a projected gradient that is not
+small relative to the objective), ``failed`` (no finite objective), else ``converged``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from scalinglab._types import ProgressFn, Status
+from scalinglab._validation import InputError, check_int
+from scalinglab.laws._threads import single_blas_thread
+from scalinglab.laws.nnls3 import nnls3_single
+from scalinglab.laws.objectives import Objective
+
+__all__ = [
+    "NonlinearParam",
+    "PartiallyLinearFit",
+    "PartiallyLinearLaw",
+    "fit_partially_linear",
+    "grid_profile",
+    "inner_fit",
+    "solve_nnls_batch",
+]
+
+#: Grid cells × points × coefficients held in memory at once (≈ 32 MB of float64).
+_CHUNK_ELEMENTS = 1 << 22
+#: Relative singular-value threshold below which the Jacobian is called rank-deficient.
+_RANK_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class NonlinearParam:
+    """A nonlinear parameter: bounds and the step of its search grid.
+
+    Parameters
+    ----------
+    name : str
+        Name in the fitted parameters.
+    lo, hi : float
+        Inclusive bounds (``lo < hi``; both > 0 when ``log``).
+    step : float
+        Grid spacing, in units of the parameter or of log10 of it when ``log``.
+    log : bool
+        Search in log10 (for scale parameters such as a break point).
+
+    Examples
+    --------
+    >>> NonlinearParam("alpha", 0.01, 1.0, 0.01).axis().size
+    100
+    """
+
+    name: str
+    lo: float
+    hi: float
+    step: float
+    log: bool = False
+
+    def to_z(self, x: np.ndarray | float) -> np.ndarray:
+        """Search coordinate (log10 for ``log`` parameters)."""
+        x = np.asarray(x, dtype=float)
+        return np.log10(x) if self.log else x
+
+    def from_z(self, z: np.ndarray | float) -> np.ndarray:
+        """Inverse of :meth:`to_z`."""
+        z = np.asarray(z, dtype=float)
+        return 10.0**z if self.log else z
+
+    def z_bounds(self) -> tuple[float, float]:
+        return float(self.to_z(self.lo)), float(self.to_z(self.hi))
+
+    def axis(self, step: float | None = None) -> np.ndarray:
+        """Grid values (in parameter units), both bounds included."""
+        zlo, zhi = self.z_bounds()
+        st = self.step if step is None else step
+        n = max(1, round((zhi - zlo) / st))
+        return self.from_z(np.linspace(zlo, zhi, n + 1))
+
+
+BasisFn = Callable[[Mapping[str, np.ndarray], np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class PartiallyLinearLaw:
+    """A law ``L̂_i = Σ_j θ_j B_ij(φ)``: linear coefficients times basis functions.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (``scalinglab fit --law NAME``).
+    inputs : tuple of str
+        Names of the input columns the basis reads.
+    linear : tuple of str
+        Names of the coefficients θ_j, in basis-column order.
+    nonlinear : tuple of NonlinearParam
+        The parameters φ, with bounds and grid steps.
+    basis : callable
+        ``basis(x, phi) -> B`` with ``x`` a mapping of input arrays (length n) and
+        ``phi`` of shape (G, q) — one row per parameter vector — returning B of shape
+        (G, n, p). Write it with ``phi[:, k, None]`` so it broadcasts over the batch.
+    basis_grad : callable, optional
+        ``basis_grad(x, phi) -> dB`` of shape (G, n, p, q), ∂B_ij/∂φ_k. Without it the
+        refinement uses central differences of ``basis`` (then the gradient is not exact).
+    signed : tuple of str
+        Coefficients allowed to be negative (all others are constrained ≥ 0).
+    equation, reference : str
+        Shown by ``scalinglab fit --list-laws``.
+
+    Examples
+    --------
+    A one-variable power law ``L = E + A·x^(−α)`` in a few lines:
+
+    >>> import numpy as np
+    >>> law = PartiallyLinearLaw(
+    ...     name="power", inputs=("x",), linear=("E", "A"),
+    ...     nonlinear=(NonlinearParam("alpha", 0.05, 2.0, 0.01),),
+    ...     basis=lambda x, phi: np.stack(
+    ...         [np.ones((phi.shape[0], x["x"].size)), x["x"] ** -phi[:, 0, None]], axis=-1),
+    ... )
+    >>> x = np.geomspace(1, 1e4, 12)
+    >>> fit = fit_partially_linear(law, {"x": x}, 0.5 + 3.0 * x**-0.7,
+    ...                            objective=Objective("mse", "raw"))
+    >>> str(fit.status), round(fit.params["alpha"], 6), round(fit.params["A"], 6)
+    ('converged', 0.7, 3.0)
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    linear: tuple[str, ...]
+    nonlinear: tuple[NonlinearParam, ...]
+    basis: BasisFn
+    basis_grad: Callable[[Mapping[str, np.ndarray], np.ndarray], np.ndarray] | None = None
+    signed: tuple[str, ...] = ()
+    equation: str = ""
+    reference: str = ""
+
+    @property
+    def n_params(self) -> int:
+        return len(self.linear) + len(self.nonlinear)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return self.linear + tuple(p.name for p in self.nonlinear)
+
+    @property
+    def nonneg(self) -> np.ndarray:
+        return np.array([name not in self.signed for name in self.linear])
+
+    def predict(self, params: Mapping[str, float], x: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The law at inputs ``x`` for parameters ``params`` (names as in ``param_names``)."""
+        phi = np.array([[float(params[p.name]) for p in self.nonlinear]])
+        theta = np.array([float(params[n]) for n in self.linear])
+        xs = {k: np.atleast_1d(np.asarray(x[k], dtype=float)) for k in self.inputs}
+        return self.basis(xs, phi)[0] @ theta
+
+    def gradient_basis(self, x: Mapping[str, np.ndarray], phi: np.ndarray) -> np.ndarray:
+        """∂B/∂φ, shape (G, n, p, q): the law's own derivative or central differences."""
+        if self.basis_grad is not None:
+            return self.basis_grad(x, phi)
+        out = []
+        for k in range(phi.shape[1]):
+            h = 1e-6 * np.maximum(1.0, np.abs(phi[:, k]))
+            up, dn = phi.copy(), phi.copy()
+            up[:, k] += h
+            dn[:, k] -= h
+            out.append((self.basis(x, up) - self.basis(x, dn)) / (2 * h[:, None, None]))
+        return np.stack(out, axis=-1)
+
+    def describe(self) -> dict[str, Any]:
+        """Name, equation, reference, inputs and parameters (for ``--list-laws``)."""
+        return {
+            "name": self.name,
+            "equation": self.equation,
+            "reference": self.reference,
+            "inputs": list(self.inputs),
+            "linear": list(self.linear),
+            "signed": list(self.signed),
+            "nonlinear": [
+                {"name": p.name, "lo": p.lo, "hi": p.hi, "step": p.step, "log": p.log}
+                for p in self.nonlinear
+            ],
+        }
+
+
+# --------------------------------------------------------------------- batched NNLS
+
+
+def _solve_sym(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``A x = b`` for a batch of small symmetric matrices (pinv where singular)."""
+    try:
+        with np.errstate(all="ignore"):
+            x = np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        x = np.full(b.shape, np.nan)
+    bad = ~np.all(np.isfinite(x), axis=-1)
+    if np.any(bad):
+        x[bad] = (np.linalg.pinv(A[bad], hermitian=True) @ b[bad][..., None])[..., 0]
+    return x
+
+
+def solve_nnls_batch(
+    G: np.ndarray, h: np.ndarray, c: np.ndarray, nonneg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``min_θ c − 2hᵀθ + θᵀGθ`` with ``θ_j ≥ 0`` where ``nonneg[j]``, batched.
+
+    Parameters
+    ----------
+    G : ndarray, shape (M, p, p)
+        Symmetric positive semi-definite Gram matrices ``Bᵀ W B``.
+    h : ndarray, shape (M, p)
+        ``Bᵀ W t``.
+    c : ndarray, shape (M,)
+        ``tᵀ W t``.
+    nonneg : ndarray of bool, shape (p,)
+        Which coefficients are constrained.
+
+    Returns
+    -------
+    theta : ndarray, shape (M, p)
+    f : ndarray, shape (M,)
+        Minimum weighted sum of squares (clipped at 0; only rounding makes it negative).
+
+    Notes
+    -----
+    The programme is convex; its minimiser is the unconstrained minimiser on its own
+    support, so the feasible support candidate with the smallest objective is optimal
+    (Lawson & Hanson 1974, ch. 23). Each candidate's objective is evaluated exactly as
+    ``c − 2hᵀθ + θᵀGθ``, so an ill-conditioned candidate can only look worse, never
+    better. Columns are scaled to unit diagonal first (Jacobi), and the full support is
+    tried first: a well-posed problem costs one solve. 2^(#constrained) supports at
+    most, so this is meant for a handful of coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = np.array([[[2.0, 0.0], [0.0, 1.0]]]); h = np.array([[2.0, -1.0]])
+    >>> theta, f = solve_nnls_batch(G, h, np.array([3.0]), np.array([True, True]))
+    >>> theta.round(12).tolist(), f.round(12).tolist()
+    ([[1.0, 0.0]], [1.0])
+    """
+    M, p = h.shape
+    d = np.sqrt(np.clip(np.einsum("mii->mi", G), 0.0, None))
+    d = np.where(d > 0, d, 1.0)
+    Gs = G / (d[:, :, None] * d[:, None, :])
+    hs = h / d
+
+    def objective(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return (
+            c[rows]
+            - 2.0 * np.einsum("mi,mi->m", hs[rows], x)
+            + np.einsum("mi,mij,mj->m", x, Gs[rows], x)
+        )
+
+    theta = np.zeros((M, p))
+    best = np.full(M, np.inf)
+    all_rows = np.arange(M)
+    full = _solve_sym(Gs, hs)
+    ok = np.all((full >= 0) | ~nonneg, axis=1)
+    theta[ok] = full[ok]
+    best[ok] = objective(full[ok], all_rows[ok])
+    rest = all_rows[~ok]
+    if rest.size:
+        cons = np.nonzero(nonneg)[0]
+        free = np.nonzero(~nonneg)[0]
+        for r in range(len(cons) - 1, -1, -1):
+            for keep in itertools.combinations(cons, r):
+                sup = np.sort(np.concatenate([free, np.array(keep, dtype=int)]))
+                if sup.size == 0:
+                    x = np.zeros((rest.size, p))
+                    f = c[rest].astype(float)
+                else:
+                    xs = _solve_sym(Gs[rest][:, sup][:, :, sup], hs[rest][:, sup])
+                    x = np.zeros((rest.size, p))
+                    x[:, sup] = xs
+                    f = objective(x, rest)
+                feas = np.all((x >= 0) | ~nonneg, axis=1) & np.isfinite(f)
+                take = feas & (f < best[rest])
+                best[rest[take]] = f[take]
+                theta[rest[take]] = x[take]
+    return theta / d, np.maximum(best, 0.0)
+
+
+def _nnls_one(G: np.ndarray, h: np.ndarray, nonneg: np.ndarray) -> np.ndarray:
+    """One problem: the scalar 3-coefficient solver when it applies, else the batch one."""
+    if G.shape[0] == 3 and bool(np.all(nonneg)):
+        d = np.sqrt(np.clip(np.diag(G), 0.0, None))
+        d = np.where(d > 0, d, 1.0)
+        th, _ = nnls3_single(G / np.outer(d, d), h / d)
+        return th / d
+    th, _ = solve_nnls_batch(G[None], h[None], np.zeros(1), nonneg)
+    return th[0]
+
+
+# --------------------------------------------------------------------- grid stage
+
+
+def grid_profile(
+    law: PartiallyLinearLaw,
+    x: Mapping[str, np.ndarray],
+    phis: np.ndarray,
+    w: np.ndarray,
+    t: np.ndarray,
+) -> np.ndarray:
+    """Weighted NNLS profile ``min_θ Σ_i w_i (t_i − Σ_j θ_j B_ij(φ))²`` at many φ.
+
+    Parameters
+    ----------
+    law : PartiallyLinearLaw
+    x : mapping of str to ndarray
+        Inputs (length n).
+    phis : ndarray, shape (G, q)
+        Parameter vectors.
+    w, t : ndarray, shape (n,) or (R, n)
+        Weights and targets; with R rows (bootstrap replicates as count weights) the
+        profile is computed for every replicate at once.
+
+    Returns
+    -------
+    ndarray, shape (G,) or (R, G)
+
+    Notes
+    -----
+    With products ``P_gn,jk = B_gnj B_gnk`` the Gram matrices of all replicates are one
+    matrix product ``W @ P`` of shape (R, n)·(n, G·p²); cells are processed in chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalinglab.laws.catalog import get_law
+    >>> law = get_law("power")
+    >>> xx = np.geomspace(1, 100, 9); y = 1 + 2 * xx**-0.5
+    >>> f = grid_profile(law, {"x": xx}, np.array([[0.5], [0.9]]), np.ones(9), y)
+    >>> bool(f[0] < 1e-20 < f[1])
+    True
+    """
+    w2 = np.atleast_2d(w)
+    t2 = np.broadcast_to(np.atleast_2d(t), w2.shape)
+    R, n = w2.shape
+    p = len(law.linear)
+    out = np.empty((R, phis.shape[0]))
+    rows = max(1, _CHUNK_ELEMENTS // max(1, n * p * p))
+    c = np.sum(w2 * t2 * t2, axis=1)
+    wt = w2 * t2
+    nonneg = law.nonneg
+    for s in range(0, phis.shape[0], rows):
+        ph = phis[s : s + rows]
+        B = law.basis(x, ph)  # (g, n, p)
+        g = B.shape[0]
+        P = np.einsum("gnj,gnk->ngjk", B, B).reshape(n, g * p * p)
+        Gm = (w2 @ P).reshape(R * g, p, p)
+        hm = (wt @ B.transpose(1, 0, 2).reshape(n, g * p)).reshape(R * g, p)
+        cm = np.repeat(c, g)
+        _, f = solve_nnls_batch(Gm, hm, cm, nonneg)
+        out[:, s : s + g] = f.reshape(R, g)
+    return out[0] if np.ndim(w) == 1 else out
+
+
+# --------------------------------------------------------------------- inner solve
+
+
+@dataclass(frozen=True)
+class InnerFit:
+    """Exact inner solution at one φ."""
+
+    theta: np.ndarray
+    value: float
+    pred: np.ndarray
+    basis: np.ndarray
+    iterations: int
+    converged: bool
+
+
+def _wmean(w: np.ndarray, v: np.ndarray) -> float:
+    return float(np.sum(w * v) / np.sum(w))
+
+
+def _value(obj: Objective, w: np.ndarray, pred: np.ndarray, loss: np.ndarray) -> float:
+    if obj.space == "log" and np.any(~(pred > 0)):
+        return math.inf
+    return _wmean(w, obj.rho(obj.residuals(pred, loss)))
+
+
+def _curvature(obj: Objective, r: np.ndarray) -> np.ndarray:
+    """ρ''(r): 2 for squared error, 1 inside the Huber threshold, else the IRLS weight."""
+    if obj.kind == "mse":
+        return np.full(r.shape, 2.0)
+    if obj.kind == "huber":
+        return (np.abs(r) <= obj.delta).astype(float)
+    return np.asarray(obj.irls_weight(r), dtype=float)
+
+
+def inner_fit(
+    B: np.ndarray,
+    loss: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+    nonneg: np.ndarray,
+    theta0: np.ndarray | None = None,
+    *,
+    max_iter: int = 300,
+    tol: float = 1e-13,
+) -> InnerFit:
+    """Minimise ``Σ w ρ(r) / Σ w`` over θ (θ_j ≥ 0 where ``nonneg``) for a fixed basis B (n, p).
+
+    Squared error on raw loss is one NNLS solve. Otherwise each iteration solves the
+    projected (Gauss–)Newton model ``g·Δ + ½ΔᵀHΔ`` (H = Σ w ρ'' JᵀJ, J = ∂r/∂θ) as an NNLS
+    problem, falling back to the IRLS weighted least-squares step when H is singular, and
+    halves the step until the objective does not increase (Huber 1964; Holland & Welsch
+    1977 for the IRLS majoriser).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> B = np.stack([np.ones(5), np.arange(1.0, 6.0)], axis=1)
+    >>> sol = inner_fit(B, 1 + 2 * np.arange(1.0, 6.0), Objective("huber", "log"),
+    ...                 np.ones(5), np.array([True, True]))
+    >>> sol.theta.round(8).tolist(), sol.converged
+    ([1.0, 2.0], True)
+    """
+    p = B.shape[1]
+    if obj.kind == "mse" and obj.space == "raw":
+        Bw = B * w[:, None]
+        theta = _nnls_one(Bw.T @ B, Bw.T @ loss, nonneg)
+        pred = B @ theta
+        return InnerFit(theta, _value(obj, w, pred, loss), pred, B, 1, True)
+    if theta0 is None or _value(obj, w, B @ theta0, loss) == math.inf:
+        w0 = w / loss**2 if obj.space == "log" else w
+        Bw = B * w0[:, None]
+        theta = _nnls_one(Bw.T @ B, Bw.T @ loss, nonneg)
+    else:
+        theta = np.asarray(theta0, dtype=float).copy()
+    pred = B @ theta
+    val = _value(obj, w, pred, loss)
+    if val == math.inf:  # no positive prediction to start a log-space fit from
+        return InnerFit(theta, val, pred, B, 0, False)
+    for it in range(1, max_iter + 1):
+        r = obj.residuals(pred, loss)
+        J = B / pred[:, None] if obj.space == "log" else B
+        curv = w * _curvature(obj, r)
+        H = (J * curv[:, None]).T @ J
+        g = J.T @ (w * obj.psi(r))
+        cand = None
+        if np.count_nonzero(curv) >= p:
+            cand = _nnls_one(H, H @ theta - g, nonneg)
+            if not np.all(np.isfinite(cand)):
+                cand = None
+        if cand is None:
+            ww = w * obj.irls_weight(r)
+            if obj.space == "log":
+                ww, tt = ww / pred**2, pred * (1.0 - r)
+            else:
+                tt = loss
+            Bw = B * ww[:, None]
+            cand = _nnls_one(Bw.T @ B, Bw.T @ tt, nonneg)
+        step = 1.0
+        while True:
+            new = theta + step * (cand - theta)
+            new_pred = B @ new
+            new_val = _value(obj, w, new_pred, loss)
+            if new_val <= val:
+                break
+            step *= 0.5
+            if step < 1e-12:
+                return InnerFit(theta, val, pred, B, it, True)
+        moved = np.max(np.abs(new - theta) / (np.abs(new) + np.abs(theta) + 1e-300))
+        theta, pred, val = new, new_pred, new_val
+        if moved < tol:
+            return InnerFit(theta, val, pred, B, it, True)
+    return InnerFit(theta, val, pred, B, max_iter, False)
+
+
+# --------------------------------------------------------------------- the fit
+
+
+@dataclass(frozen=True)
+class PartiallyLinearFit:
+    """A fitted partially linear law.
+
+    Attributes
+    ----------
+    law : PartiallyLinearLaw
+    params : dict
+        Linear coefficients then nonlinear parameters, by name.
+    objective : Objective
+    objective_value : float
+        ``Σ w ρ(r) / Σ w`` at ``params``.
+    n_points : int
+    status : Status
+    message : str
+    details : dict
+        Grid, refinement and identifiability diagnostics.
+    """
+
+    law: PartiallyLinearLaw
+    params: dict[str, float]
+    objective: Objective
+    objective_value: float
+    n_points: int
+    status: Status
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.array([self.params[n] for n in self.law.linear])
+
+    @property
+    def phi(self) -> np.ndarray:
+        return np.array([self.params[p.name] for p in self.law.nonlinear])
+
+    def predict(self, x: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The fitted law at inputs ``x``."""
+        return self.law.predict(self.params, x)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "law": self.law.name,
+            "params": dict(self.params),
+            "objective": self.objective_value,
+            "objective_name": self.objective.kind,
+            "loss_space": self.objective.space,
+            "huber_delta": self.objective.delta if self.objective.kind == "huber" else None,
+            "n_points": self.n_points,
+            "status": str(self.status),
+            "message": self.message,
+            "details": self.details,
+        }
+
+
+def _check_inputs(
+    law: PartiallyLinearLaw,
+    x: Mapping[str, Any],
+    loss: Any,
+    weights: Any,
+    obj: Objective,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    y = np.asarray(loss, dtype=float).ravel()
+    if y.size == 0:
+        raise InputError(f"law {law.name!r}: no data points.")
+    xs: dict[str, np.ndarray] = {}
+    for name in law.inputs:
+        if name not in x:
+            raise InputError(f"law {law.name!r} needs the input {name!r}; got {sorted(x)}.")
+        v = np.asarray(x[name], dtype=float).ravel()
+        if v.size != y.size:
+            raise InputError(
+                f"law {law.name!r}: input {name!r} has {v.size} values, the loss {y.size}."
+            )
+        if not np.all(np.isfinite(v)):
+            raise InputError(f"law {law.name!r}: input {name!r} has non-finite values.")
+        xs[name] = v
+    if not np.all(np.isfinite(y)):
+        raise InputError(f"law {law.name!r}: the loss has non-finite values.")
+    if obj.space == "log" and np.any(y <= 0):
+        raise InputError(f"law {law.name!r}: a log-loss objective needs losses > 0.")
+    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float).ravel()
+    if w.size != y.size or not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
+        raise InputError(
+            f"law {law.name!r}: weights must be {y.size} finite values >= 0, not all 0."
+        )
+    return xs, y, w
+
+
+def _grid_cells(law: PartiallyLinearLaw, steps: Mapping[str, float] | None) -> np.ndarray:
+    axes = [p.axis((steps or {}).get(p.name)) for p in law.nonlinear]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+def _surrogate(
+    obj: Objective, w: np.ndarray, pred: np.ndarray, loss: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and targets of the weighted least-squares model of ρ around ``pred``."""
+    if obj.kind == "mse" and obj.space == "raw":
+        return w, loss
+    r = obj.residuals(pred, loss)
+    ww = w * obj.irls_weight(r)
+    if obj.space == "log":
+        return ww / pred**2, pred * (1.0 - r)
+    return ww, loss
+
+
+def _envelope_grad(
+    law: PartiallyLinearLaw,
+    x: Mapping[str, np.ndarray],
+    phi: np.ndarray,
+    sol: InnerFit,
+    loss: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+) -> np.ndarray:
+    """∂F/∂φ at the inner optimum (envelope theorem), shape (q,)."""
+    dB = law.gradient_basis(x, phi[None])[0]  # (n, p, q)
+    dpred = np.einsum("npq,p->nq", dB, sol.theta)
+    r = obj.residuals(sol.pred, loss)
+    dr = obj.psi(r) * w
+    if obj.space == "log":
+        dr = dr / sol.pred
+    return dr @ dpred / np.sum(w)
+
+
+def _identifiability(
+    law: PartiallyLinearLaw,
+    x: Mapping[str, np.ndarray],
+    phi: np.ndarray,
+    sol: InnerFit,
+    w: np.ndarray,
+    clamped: np.ndarray,
+) -> tuple[str | None, dict[str, Any]]:
+    """Name a parameter that the data cannot determine, or None.
+
+    The Jacobian of the predictions with respect to the free parameters (coefficients
+    not clamped at 0, and φ) is column-scaled; a zero column or a relative singular value
+    below ``_RANK_TOL`` means a direction of parameter space that leaves every prediction
+    unchanged. The parameter with the largest weight in that direction is named.
+    """
+    dB = law.gradient_basis(x, phi[None])[0]
+    cols = [sol.basis[:, j] for j in range(len(law.linear)) if not clamped[j]]
+    names = [n for j, n in enumerate(law.linear) if not clamped[j]]
+    cols += [dB[:, :, k] @ sol.theta for k in range(len(law.nonlinear))]
+    names += [p.name for p in law.nonlinear]
+    J = np.stack(cols, axis=1) * np.sqrt(w)[:, None]
+    norms = np.linalg.norm(J, axis=0)
+    info: dict[str, Any] = {}
+    for nm, nv in zip(names, norms, strict=True):
+        if not nv > 0:
+            why = (
+                "its coefficient is 0"
+                if nm in {p.name for p in law.nonlinear}
+                else "its basis is 0"
+            )
+            return f"{nm} has no effect on the predictions ({why})", info
+    Js = J / norms
+    s, vt = np.linalg.svd(Js, compute_uv=True)[1:]
+    ratio = float(s[-1] / s[0]) if s.size and s[0] > 0 else 0.0
+    info["jacobian_condition"] = 1.0 / ratio if ratio > 0 else math.inf
+    if J.shape[0] < J.shape[1] or ratio < _RANK_TOL:
+        k = int(np.argmax(np.abs(vt[-1])))
+        return (
+            f"{names[k]} is not identifiable: the data determine only a combination of it "
+            f"with other parameters (Jacobian singular value ratio {ratio:.1e})"
+        ), info
+    return None, info
+
+
+def fit_partially_linear(
+    law: PartiallyLinearLaw,
+    x: Mapping[str, Any],
+    loss: Any,
+    *,
+    objective: Objective | None = None,
+    weights: Any = None,
+    grid_steps: Mapping[str, float] | None = None,
+    start: Mapping[str, float] | None = None,
+    grid: bool = True,
+    refine: bool = True,
+    max_passes: int = 20,
+    max_refine_iter: int = 500,
+    progress: ProgressFn | None = None,
+) -> PartiallyLinearFit:
+    """Fit a partially linear law by variable projection (grid, inner solve, refinement).
+
+    Parameters
+    ----------
+    law : PartiallyLinearLaw
+    x : mapping of str to array
+        The law's inputs, each of length n.
+    loss : array, shape (n,)
+    objective : Objective, optional
+        Default: Huber (δ = 10⁻³) on raw loss, where the inner problem is linear.
+    weights : array, shape (n,), optional
+        Non-negative point weights (e.g. bootstrap counts); the objective is
+        ``Σ w ρ(r) / Σ w``.
+    grid_steps : mapping, optional
+        Override grid steps by parameter name.
+    start : mapping, optional
+        Nonlinear parameters to try besides the grid optimum (warm start).
+    grid : bool
+        Run the grid stage (False: refine from ``start`` only).
+    refine : bool
+        Polish with L-BFGS-B on the exact envelope gradient.
+    max_passes : int
+        Grid passes for Huber / log-space objectives.
+    max_refine_iter : int
+        Iteration cap of the refinement.
+    progress : callable, optional
+        ``progress(done, total)`` after each grid pass.
+
+    Returns
+    -------
+    PartiallyLinearFit
+        Never raises for a degenerate design: the status says what went wrong.
+
+    Raises
+    ------
+    InputError
+        Missing or misshapen inputs, non-finite values, non-positive loss in log space.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalinglab.laws.catalog import get_law
+    >>> n = np.geomspace(1e7, 1e10, 6); d = np.geomspace(1e9, 1e12, 6)
+    >>> N, D = (m.ravel() for m in np.meshgrid(n, d))
+    >>> y = 1.69 + 406.4 * N**-0.34 + 410.7 * D**-0.28
+    >>> fit = fit_partially_linear(get_law("chinchilla"), {"N": N, "D": D}, y,
+    ...                            objective=Objective("mse", "raw"))
+    >>> str(fit.status), round(fit.params["alpha"], 6), round(fit.params["beta"], 6)
+    ('converged', 0.34, 0.28)
+    """
+    obj = objective if objective is not None else Objective("huber", "raw")
+    max_passes = check_int(max_passes, "max_passes", "fit_partially_linear", low=1)
+    xs, y, w = _check_inputs(law, x, loss, weights, obj)
+    nonneg = law.nonneg
+    q = len(law.nonlinear)
+    zb = [p.z_bounds() for p in law.nonlinear]
+    to_z = lambda phi: np.array([p.to_z(v) for p, v in zip(law.nonlinear, phi, strict=True)])  # noqa: E731
+    from_z = lambda z: np.array([p.from_z(v) for p, v in zip(law.nonlinear, z, strict=True)])  # noqa: E731
+
+    def solve_at(phi: np.ndarray, theta0: np.ndarray | None) -> InnerFit:
+        B = law.basis(xs, phi[None])[0]
+        if not np.all(np.isfinite(B)):
+            return InnerFit(np.zeros(B.shape[1]), math.inf, np.full(y.shape, np.nan), B, 0, False)
+        return inner_fit(B, y, obj, w, nonneg, theta0)
+
+    exact_grid = obj.kind == "mse" and obj.space == "raw"
+    candidates: list[np.ndarray] = []
+    grid_info: dict[str, Any] = {}
+    with single_blas_thread():
+        if start is not None:
+            candidates.append(np.array([float(start[p.name]) for p in law.nonlinear]))
+        if grid:
+            cells = _grid_cells(law, grid_steps)
+            ww, tt = w, y
+            seen: set[int] = set()
+            passes = 0
+            best_i = -1
+            for passes in range(1, max_passes + 1):
+                with np.errstate(all="ignore"):
+                    f = grid_profile(law, xs, cells, ww, tt)
+                f = np.where(np.isfinite(f), f, np.inf)
+                best_i = int(np.argmin(f))
+                if progress is not None:
+                    progress(passes, passes + 1)
+                if exact_grid or best_i in seen:
+                    break
+                seen.add(best_i)
+                sol = solve_at(cells[best_i], None)
+                if not np.isfinite(sol.value):
+                    break
+                ww, tt = _surrogate(obj, w, sol.pred, y)
+            candidates.append(cells[best_i])
+            grid_info = {"cells": int(cells.shape[0]), "passes": passes}
+        if not candidates:
+            raise InputError("fit_partially_linear needs grid=True or a start.")
+        best_sol: InnerFit | None = None
+        best_phi = candidates[0]
+        for phi in candidates:
+            s = solve_at(phi, None)
+            if best_sol is None or s.value < best_sol.value:
+                best_sol, best_phi = s, phi
+        assert best_sol is not None
+        grid_info.update({"phi": best_phi.tolist(), "objective": best_sol.value})
+        refine_info: dict[str, Any] | None = None
+        phi, sol = best_phi, best_sol
+        if refine and np.isfinite(sol.value):
+            phi, sol, refine_info = _refine(
+                law,
+                xs,
+                y,
+                obj,
+                w,
+                nonneg,
+                best_phi,
+                best_sol,
+                zb,
+                to_z,
+                from_z,
+                max_refine_iter,
+                solve_at,
+            )
+    status, message, diag = _decide_status(law, xs, y, obj, w, phi, sol, zb, to_z, refine_info)
+    params = {n: float(v) for n, v in zip(law.linear, sol.theta, strict=True)}
+    params.update({p.name: float(v) for p, v in zip(law.nonlinear, phi, strict=True)})
+    return PartiallyLinearFit(
+        law=law,
+        params=params,
+        objective=obj,
+        objective_value=float(sol.value),
+        n_points=int(y.size),
+        status=status,
+        message=message,
+        details={"grid": grid_info, "refine": refine_info, **diag, "n_nonlinear": q},
+    )
+
+
+def _refine(
+    law: PartiallyLinearLaw,
+    xs: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+    nonneg: np.ndarray,
+    phi0: np.ndarray,
+    sol0: InnerFit,
+    zb: Sequence[tuple[float, float]],
+    to_z: Callable[[np.ndarray], np.ndarray],
+    from_z: Callable[[np.ndarray], np.ndarray],
+    max_iter: int,
+    solve_at: Callable[[np.ndarray, np.ndarray | None], InnerFit],
+) -> tuple[np.ndarray, InnerFit, dict[str, Any]]:
+    """L-BFGS-B on F(z) (z = φ, or log10 φ for log parameters) with the envelope gradient."""
+    cache: dict[str, Any] = {"theta": sol0.theta}
+    ref = sol0.value if sol0.value > 0 else 1.0
+    lo = np.array([b[0] for b in zb])
+    hi = np.array([b[1] for b in zb])
+
+    def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
+        phi = from_z(np.clip(z, lo, hi))
+        s = solve_at(phi, cache["theta"])
+        if not np.isfinite(s.value):
+            return 1e300, np.zeros_like(z)
+        cache["theta"] = s.theta
+        g = _envelope_grad(law, xs, phi, s, y, obj, w)
+        jac = np.array(
+            [phi[k] * math.log(10.0) if p.log else 1.0 for k, p in enumerate(law.nonlinear)]
+        )
+        return s.value / ref, g * jac / ref
+
+    z0 = to_z(phi0)
+    res = minimize(
+        fun,
+        z0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=list(zb),
+        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-12, "maxcor": 20},
+    )
+    z = np.clip(res.x, lo, hi)
+    phi = from_z(z)
+    sol = solve_at(phi, cache["theta"])
+    if not sol.value <= sol0.value:  # never return worse than the start
+        phi, sol = phi0, sol0
+    info = {
+        "iterations": int(res.nit),
+        "evaluations": int(res.nfev),
+        "optimizer_message": str(res.message),
+        "hit_max_iter": bool(res.status == 1),
+    }
+    return phi, sol, info
+
+
+def _decide_status(
+    law: PartiallyLinearLaw,
+    xs: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+    phi: np.ndarray,
+    sol: InnerFit,
+    zb: Sequence[tuple[float, float]],
+    to_z: Callable[[np.ndarray], np.ndarray],
+    refine_info: dict[str, Any] | None,
+) -> tuple[Status, str, dict[str, Any]]:
+    """Status by scale-free criteria (see the module docstring).
+
+    Hook: the shared vocabulary and its rules live in :mod:`scalinglab.laws.diagnostics`
+    (issue 15, section 1, written in parallel); this function applies the same rules to
+    the engine's own quantities (distinct points, Jacobian rank, bounds, projected
+    gradient relative to the objective).
+    """
+    diag: dict[str, Any] = {}
+    if not np.isfinite(sol.value):
+        return Status.FAILED, "no parameter value gives a finite objective", diag
+    n_params = law.n_params
+    used = w > 0
+    rows = np.stack([xs[k][used] for k in law.inputs], axis=1)
+    n_distinct = int(np.unique(rows, axis=0).shape[0])
+    diag["n_distinct_points"] = n_distinct
+    if n_distinct <= n_params:
+        return (
+            Status.NOT_IDENTIFIABLE,
+            f"{n_distinct} distinct input points for {n_params} parameters "
+            f"({', '.join(law.param_names)}): the fit interpolates, nothing is estimated",
+            diag,
+        )
+    clamped = law.nonneg & (sol.theta <= 0.0)
+    why, info = _identifiability(law, xs, phi, sol, w, clamped)
+    diag.update(info)
+    z = to_z(phi)
+    edges = []
+    for p, zk, (lo, hi) in zip(law.nonlinear, z, zb, strict=True):
+        tol = 1e-9 * max(1.0, hi - lo)
+        if zk <= lo + tol:
+            edges.append(
+                f"{p.name} = {p.from_z(zk):g} is at the lower edge of [{p.lo:g}, {p.hi:g}]"
+            )
+        elif zk >= hi - tol:
+            edges.append(
+                f"{p.name} = {p.from_z(zk):g} is at the upper edge of [{p.lo:g}, {p.hi:g}]"
+            )
+    names_clamped = [n for n, c in zip(law.linear, clamped, strict=True) if c]
+    if names_clamped:
+        edges.append(f"{', '.join(names_clamped)} clamped at 0 by the non-negativity constraint")
+    if why is not None and not edges:
+        return Status.NOT_IDENTIFIABLE, why, diag
+    if why is not None:
+        return Status.NOT_IDENTIFIABLE, why + "; " + "; ".join(edges), diag
+    if edges:
+        return Status.BOUND_HIT, "; ".join(edges), diag
+    if refine_info is not None and refine_info["hit_max_iter"]:
+        return Status.MAX_ITER, "the refinement of the nonlinear parameters hit its limit", diag
+    return Status.CONVERGED, "converged", diag
