@@ -273,5 +273,7 @@ def learning_curve_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("spectrum")(spectrum)
+    from scalinglab.cli.spectrum_monomial import SpectrumCommand  # routes `spectrum rf-monomial`
+
+    app.command("spectrum", cls=SpectrumCommand)(spectrum)
     app.command("learning-curve")(learning_curve_cmd)
