@@ -31,6 +31,14 @@ from scipy.optimize import minimize
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_choice, check_int
 from scalinglab.laws._threads import single_blas_thread
+from scalinglab.laws.diagnostics import (
+    FLOOR_FRACTION,
+    assess_optimum,
+    check_chinchilla,
+    combine,
+    null_objective,
+    stationarity,
+)
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.nnls3 import Gram3, solve_nnls3
 from scalinglab.laws.objectives import Objective
@@ -282,7 +290,7 @@ def fit_approach3(
     n_reached = int(np.sum(values <= best.value + tol))
     e, a, b, al, be = best.end
     surface = prob.surface(np.exp([e, a, b]), al, be)
-    status, message = _status(best, surface, obj.scale**2)
+    status, message = _status(best, surface, prob, obj)
     start_in = best.start.copy()
     start_in[1] += start_in[3] * np.log(prob.N0)
     start_in[2] += start_in[4] * np.log(prob.D0)
@@ -302,6 +310,7 @@ def fit_approach3(
         "iterations_total": int(sum(r.iterations for r in runs)),
         "optimizer_message": best.message,
         "gradient_max": best.grad_norm,
+        "stationarity_max": _kappa_max(best, prob, obj),
         "varpro_seed_objective": varpro_fit.objective_value if varpro_fit is not None else None,
     }
     return SurfaceFit(
@@ -316,20 +325,79 @@ def fit_approach3(
     )
 
 
-#: A run that stopped in its line search counts as converged when its largest gradient
-#: component is below this fraction of max(1, objective) (both in units of scale²): the
-#: line search then fails only because rounding hides further decrease.
-_GRAD_RTOL = 1e-6
+_NAMES = ("log E", "log A", "log B", "alpha", "beta")
 
 
-def _status(best: StartResult, surface, scale: float) -> tuple[Status, str]:
+def _status(best: StartResult, surface, prob: ScaledProblem, obj: Objective) -> tuple[Status, str]:
+    """Scale-free verdict on the best run (:func:`~scalinglab.laws.diagnostics.assess_optimum`).
+
+    Scales: 1 for the log-amplitudes (an e-fold change of a term), ``1/max|log N/N0|`` for
+    α and the same in D for β (the exponent change that moves its term by an e-fold on
+    the data); objective floor :data:`~scalinglab.laws.diagnostics.FLOOR_FRACTION` (ε^(1/3))
+    times the objective of the constant model.
+    """
     if not np.isfinite(best.value):
         return Status.FAILED, "no start reached a finite objective"
-    if best.status == 1:
-        return Status.MAX_ITER, "L-BFGS reached its iteration limit on the best start"
-    stalled = best.grad_norm < _GRAD_RTOL * max(1.0, best.value / scale)
-    if not (best.success or stalled):
-        return Status.FAILED, f"L-BFGS stopped early: {best.message}"
-    if not (0.0 < surface.alpha and 0.0 < surface.beta):
-        return Status.FAILED, "the best fit has a non-positive exponent"
-    return Status.CONVERGED, "converged"
+    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj)
+    scales = _scales(prob)
+    floor = _floor(prob, obj)
+    verdict = assess_optimum(
+        best.end,
+        grad,
+        value,
+        names=_NAMES,
+        scales=scales,
+        value_floor=floor,
+        hit_max_iter=best.status == 1,
+    )
+    if verdict[0] in (Status.FAILED, Status.MAX_ITER):
+        return verdict[0], f"{verdict[1]}; L-BFGS: {best.message or best.status}"
+    bad = [
+        f"{name} = {val:.4g} <= 0"
+        for name, val in (("alpha", surface.alpha), ("beta", surface.beta))
+        if not val > 0
+    ]
+    if bad:
+        return (
+            Status.FAILED,
+            f"the best fit has {', '.join(bad)}: the loss does not decrease with "
+            f"{'N' if 'alpha' in bad[0] else 'D'} as the law requires (varpro bounds the "
+            "exponents and says which term vanishes)",
+        )
+    return combine(verdict, check_chinchilla(surface, _as_data(prob, surface)))
+
+
+def _scales(prob: ScaledProblem) -> np.ndarray:
+    return np.array(
+        [
+            1.0,
+            1.0,
+            1.0,
+            1.0 / max(np.max(np.abs(prob.lx)), 1e-12),
+            1.0 / max(np.max(np.abs(prob.ly)), 1e-12),
+        ]
+    )
+
+
+def _floor(prob: ScaledProblem, obj: Objective) -> float:
+    return float(FLOOR_FRACTION * null_objective(prob.loss, obj.rho, obj.residuals))
+
+
+def _kappa_max(best: StartResult, prob: ScaledProblem, obj: Objective) -> float:
+    """Largest scale-free stationarity measure κ of the best run (NaN if not finite)."""
+    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj)
+    if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+        return float("nan")
+    k = stationarity(best.end, grad, value, scales=_scales(prob), value_floor=_floor(prob, obj))
+    return float(np.max(k))
+
+
+def _as_data(prob: ScaledProblem, surface) -> object:
+    """The data in input units, as the duck type :func:`check_chinchilla` reads."""
+
+    class _D:
+        N = prob.N0 * np.exp(prob.lx)
+        D = prob.D0 * np.exp(prob.ly)
+        loss = prob.loss
+
+    return _D
