@@ -1,36 +1,65 @@
-"""Helpers shared by the CLI command modules: JSON output, errors, progress, safe writes."""
+"""Helpers shared by the CLI command modules.
+
+Writing a command module (``cli/<name>.py`` with ``register(app)``; it is found at start-up):
+
+- **Start-up cost.** The module is imported for ``scalinglab --help``: import only typer,
+  the standard library and ``scalinglab.cli._common`` at module level; import numpy-heavy
+  library code (scipy, pandas, matplotlib, models) *inside* the command function.
+  ``tests/cli/test_help_speed.py`` fails if a command module pulls in scipy at start-up.
+- **Options.** Every option has help text. Reuse :data:`Json`, :data:`Quiet`, :data:`Force`,
+  :data:`Dpi` below. Type labels read ``INTEGER``/``FLOAT``/``TEXT``/``PATH`` (see
+  :func:`scalinglab.cli.readable_type_labels`).
+- **Errors.** Raise :class:`InputError` (or call :func:`fail`) naming the option the user
+  typed (``--alpha must be ...``), never an internal function: the CLI prints one line on
+  stderr and exits with code 2.
+- **Outputs.** Declare every file the command writes in one
+  :class:`~scalinglab.cli.output.Outputs` *before* any work (``outputs.file(path,
+  option="--plot", suffixes=FIGURE_SUFFIXES)``), write with ``outputs.open`` /
+  ``outputs.save_figure``, and print only after the ``with`` block: files appear together
+  when the command succeeds (umask permissions), and nothing is left when it fails.
+- **Resources.** Before allocating, estimate peak memory (bytes) and work (seconds at
+  :data:`~scalinglab.cli.output.NOMINAL_FLOPS`) from the arguments and call
+  ``guard("what", memory=..., seconds=..., force=force)``; offer ``--force``.
+- **Progress.** Pass ``CallbackProgress(label, enabled=not (quiet or json_))`` as the
+  library's ``progress`` callback: a bar on a terminal, a line every 30 s otherwise.
+- **JSON.** ``--json`` prints exactly one object through :func:`emit_json` (NaN -> null).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
+
+from scalinglab._validation import InputError
+from scalinglab.cli.output import (
+    FIGURE_FORMATS,
+    FIGURE_SUFFIXES,
+    CallbackProgress,
+    Outputs,
+    guard,
 )
 
-from scalinglab._types import to_jsonable
-from scalinglab._validation import InputError
-
 __all__ = [
+    "FIGURE_FORMATS",
+    "FIGURE_SUFFIXES",
     "CallbackProgress",
+    "Dpi",
+    "Force",
     "InputError",
+    "Json",
+    "Outputs",
+    "Quiet",
     "atomic_write",
     "emit_json",
     "err_console",
     "fail",
+    "guard",
     "out_console",
     "progress_bar",
     "save_figure",
@@ -39,9 +68,27 @@ __all__ = [
 out_console = Console()
 err_console = Console(stderr=True)
 
+#: ``--json``: print exactly one JSON object on stdout.
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+#: ``--quiet``: no progress output.
+Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar or progress lines.")]
+#: ``--force``: run even when the resource estimate exceeds the machine.
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Run even if the memory/time estimate exceeds what this machine has."
+    ),
+]
+#: ``--dpi``: resolution of raster figures.
+Dpi = Annotated[
+    int, typer.Option("--dpi", min=20, max=1200, help="Resolution of PNG figures (dots per inch).")
+]
+
 
 def emit_json(obj: Any) -> None:
     """Print exactly one JSON object on stdout (NaN/inf as null)."""
+    from scalinglab._types import to_jsonable
+
     typer.echo(json.dumps(to_jsonable(obj), allow_nan=False))
 
 
@@ -51,90 +98,39 @@ def fail(message: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[Any]:
-    """Write to a temporary file next to ``path`` and rename it on success.
+def atomic_write(path: Path | str, mode: str = "wb", *, option: str = "output") -> Iterator[Any]:
+    """Write one file through the output layer (validated, atomic, umask permissions).
 
-    A failure leaves no half-written file behind.
+    Prefer one :class:`Outputs` per command when it writes several files.
     """
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise InputError(f"The output directory '{path.parent}' does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, mode) as fh:
+    with Outputs() as outputs:
+        target = outputs.file(path, option=option)
+        with outputs.open(target, mode) as fh:
             yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
-def save_figure(fig: Any, path: Path | str, dpi: int = 130) -> Path:
-    """Save a matplotlib figure atomically as PNG (format from the suffix) and close it."""
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    with atomic_write(path) as fh:
-        fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return path
+def save_figure(fig: Any, path: Path | str, dpi: int = 150, *, option: str = "--plot") -> Path:
+    """Save one matplotlib figure through the output layer (.png, .pdf or .svg)."""
+    with Outputs() as outputs:
+        target = outputs.file(path, option=option, suffixes=FIGURE_SUFFIXES)
+        outputs.save_figure(fig, target, dpi=dpi)
+    return Path(path)
 
 
 @contextlib.contextmanager
 def progress_bar(
     description: str, total: int | None, *, enabled: bool = True
 ) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr; yields ``advance(n)``. Silent when disabled."""
+    """Count ``total`` steps; yields ``advance(n)`` (bar on a terminal, lines otherwise)."""
     if not enabled or total is None or total <= 0:
         yield lambda n=1: None
         return
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n=1: progress.advance(task, n)
+    done = 0
+    with CallbackProgress(description, enabled=enabled) as prog:
 
+        def advance(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            prog(done, total)
 
-class CallbackProgress:
-    """A rich progress bar on stderr driven by a library ``progress(done, total)`` callback.
-
-    Library functions take ``progress: Callable[[int, int], None] | None`` and never print;
-    the CLI passes an instance of this class.
-    """
-
-    def __init__(self, label: str, *, enabled: bool = True) -> None:
-        self.label = label
-        self.enabled = enabled
-        self._progress: Progress | None = None
-        self._task: Any = None
-
-    def __enter__(self) -> CallbackProgress:
-        if self.enabled:
-            self._progress = Progress(
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=err_console,
-                transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(self.label, total=None)
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+        yield advance

@@ -5,20 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from scalinglab._validation import InputError, check_int
+from scalinglab._validation import InputError, check_int, parse_ridge
 from scalinglab.cli._common import (
+    FIGURE_SUFFIXES,
     CallbackProgress,
-    atomic_write,
+    Dpi,
+    Force,
+    Outputs,
     emit_json,
+    guard,
     out_console,
-    save_figure,
 )
-from scalinglab.models import mrs
-from scalinglab.models.mrs import theory
+from scalinglab.cli.output import NOMINAL_FLOPS
 
 mrs_app = typer.Typer(
     help=(
@@ -30,42 +30,72 @@ mrs_app = typer.Typer(
 
 # Options shared by predict / simulate / curve -------------------------------------------------
 LatentDim = Annotated[int, typer.Option("--latent-dim", "-M", help="Latent dimension M.")]
-Alpha = Annotated[float, typer.Option("--alpha", help="Spectral exponent alpha > 0.")]
+Alpha = Annotated[float, typer.Option("--alpha", help="Spectral exponent α > 0.")]
 Features = Annotated[int, typer.Option("--features", "-N", help="Number of random features N.")]
 Samples = Annotated[int, typer.Option("--samples", "-T", help="Number of training samples T.")]
-LambdaPlus = Annotated[float, typer.Option("--lambda-plus", help="Largest eigenvalue.")]
-TeacherVar = Annotated[float, typer.Option("--teacher-var", help="Teacher variance sigma_w^2.")]
-FeatureVar = Annotated[float, typer.Option("--feature-var", help="Feature variance sigma_u^2.")]
-NoiseVar = Annotated[float, typer.Option("--noise-var", help="Label-noise variance sigma_eps^2.")]
+LambdaPlus = Annotated[float, typer.Option("--lambda-plus", help="Largest eigenvalue λ₊.")]
+TeacherVar = Annotated[float, typer.Option("--teacher-var", help="Teacher variance σ_w².")]
+FeatureVar = Annotated[float, typer.Option("--feature-var", help="Feature variance σ_u².")]
+NoiseVar = Annotated[float, typer.Option("--noise-var", help="Label-noise variance σ_ε².")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar or progress lines.")]
 RidgeOpt = Annotated[
     str,
     typer.Option(
         "--ridge",
-        help="Ridge gamma >= 0 (0 = ridgeless), or 'opt' for the test-optimal gamma*.",
+        help="Ridge γ >= 0 (0 = ridgeless), or 'opt' for the test-optimal γ*.",
     ),
 ]
+RELU_TEST_SAMPLES = 4000  # the model's sampled test set for ReLU features
 
 
-def parse_ridge(text: str) -> float | str:
-    """Parse ``--ridge``: a number >= 0 or the word ``opt``."""
-    if text.strip().lower() == "opt":
-        return "opt"
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"--ridge must be a number >= 0 or 'opt', got {text!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise InputError(f"--ridge must be a number >= 0 or 'opt', got {text!r}")
-    return value
+def _simulate_cost(
+    m: int,
+    n: int,
+    t: int,
+    seeds: int,
+    *,
+    literal: bool,
+    relu: bool = False,
+    relu_input_dim: int | None = None,
+    test_samples: int | None = None,
+) -> tuple[float, float]:
+    """Peak bytes and seconds of ``mrs simulate`` from its sizes (float64, a few copies).
+
+    Linear features: the draw holds M × (N + T) Gaussians (both factors at the largest
+    sizes) and min(N, T)² Gram/QR factors; work O(M r²) per seed (O(M N T) for the literal
+    draw). ReLU: M × (T + test) inputs, N × M weights and N × (T + test) features.
+    """
+    r = min(n, t)
+    if relu:
+        cols = t + (test_samples or RELU_TEST_SAMPLES)
+        k = relu_input_dim or m
+        mem = 8.0 * (2 * m * cols + n * k + (k * m if relu_input_dim else 0) + 2 * n * cols)
+        flops = seeds * 2.0 * (n * k * cols + (k * m * cols if relu_input_dim else 0) + n * n * t)
+        return mem, flops / NOMINAL_FLOPS
+    mem = 8.0 * (2 * m * (n + t) + 3 * r * r + (test_samples or 0) * (m + n))
+    flops = seeds * (4.0 * m * r * r + 10.0 * r**3 + (2.0 * m * n * t if literal else 0.0))
+    return mem, flops / NOMINAL_FLOPS
 
 
 def _fmt(value: float | None) -> str:
+    import math
+
     if value is None:
         return "—"
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         return "inf"
     return f"{value:.5g}"
+
+
+def _ridge(text: str, command: str) -> float | str:
+    return parse_ridge(text, "--ridge", f"mrs {command}")
+
+
+def _table(title: str):  # rich is imported lazily
+    from rich.table import Table
+
+    return Table(title=title)
 
 
 @mrs_app.command("predict")
@@ -83,19 +113,22 @@ def predict_cmd(
         bool,
         typer.Option(
             "--closed-form",
-            help="Use the closed forms (165)-(166) for Delta_-1 and (86) for noise.",
+            help="Use the closed forms (165)-(166) for Δ₋₁ and (86) for noise.",
         ),
     ] = False,
     json_: Json = False,
 ) -> None:
     """Theory for the test loss (no sampling).
 
-    Ridgeless: eq. (163) with Delta_-1 from (164) (or (165) with --closed-form), plus the noise
+    Ridgeless: eq. (163) with Δ₋₁ from (164) (or (165) with --closed-form), plus the noise
     term. --ridge opt: the paper's fit (172)/(185) for the optimally regularised loss. A finite
-    ridge gamma > 0 has no formula in the paper: the JSON then has "loss": null and a "reason",
+    ridge γ > 0 has no formula in the paper: the JSON then has "loss": null and a "reason",
     and "deterministic_equivalent" holds the general random-feature ridge theory (Bach 2023;
     Defilippis et al. 2024), which is not an MRS result.
     """
+    from scalinglab.models import mrs
+
+    ridge_value = _ridge(ridge, "predict")
     cfg = mrs.MRSConfig(
         latent_dim=latent_dim,
         alpha=alpha,
@@ -106,18 +139,18 @@ def predict_cmd(
         feature_var=feature_var,
         noise_var=noise_var,
     )
-    pred = mrs.predict(cfg, ridge=parse_ridge(ridge), closed_form=closed_form)
+    pred = mrs.predict(cfg, ridge=ridge_value, closed_form=closed_form)
     if json_:
         emit_json(pred)
         return
-    table = Table(title=f"MRS theory  M={latent_dim} alpha={alpha:g} N={features} T={samples}")
+    table = _table(f"MRS theory  M={latent_dim} α={alpha:g} N={features} T={samples}")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     table.add_row("test loss", _fmt(pred.loss))
     table.add_row("  label term", _fmt(pred.label_term))
     table.add_row("  noise term", _fmt(pred.noise_term))
     table.add_row("regime", pred.regime)
-    table.add_row("Delta_-1(min(N,T), M)", _fmt(pred.delta_minus1))
+    table.add_row("Δ₋₁(min(N,T), M)", _fmt(pred.delta_minus1))
     table.add_row("plateau in N (169)", _fmt(pred.plateau_in_features))
     table.add_row("plateau in T (170)", _fmt(pred.plateau_in_samples))
     table.add_row("L0 (173)", _fmt(pred.power_law_prefactor))
@@ -155,13 +188,14 @@ def simulate_cmd(
         typer.Option(help="ReLU only: linear map to this input dim first (Figs 13-14 pipeline)."),
     ] = None,
     method: Annotated[
-        str, typer.Option(help="auto | reduced (O(M r^2) exact-law draw) | literal.")
+        str, typer.Option(help="auto | reduced (O(M r²) exact-law draw) | literal.")
     ] = "auto",
     test_samples: Annotated[
         int | None,
         typer.Option(help="Sampled test set of this size instead of exact test averages."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    quiet: Quiet = False,
+    force: Force = False,
     json_: Json = False,
 ) -> None:
     """Monte Carlo test loss: mean and standard error over seeds, with the theory beside it.
@@ -169,6 +203,8 @@ def simulate_cmd(
     The average over test inputs, teacher weights and label noise is exact (closed form); the
     Monte Carlo is over the feature map and the training set only.
     """
+    from scalinglab.models import mrs
+
     cfg = mrs.MRSConfig(
         latent_dim=latent_dim,
         alpha=alpha,
@@ -182,7 +218,24 @@ def simulate_cmd(
         feature_map=feature_map,
         relu_input_dim=relu_input_dim,
     )
-    ridge_value = parse_ridge(ridge)
+    ridge_value = _ridge(ridge, "simulate")
+    check_int(seeds, "--seeds", "mrs simulate", low=1)
+    check_int(seed, "--seed", "mrs simulate", low=0)
+    if method not in ("auto", "reduced", "literal"):
+        raise InputError(f"--method must be auto, reduced or literal; got {method!r}")
+    if test_samples is not None:
+        check_int(test_samples, "--test-samples", "mrs simulate", low=1)
+    mem, secs = _simulate_cost(
+        latent_dim, features, samples, seeds,
+        literal=method == "literal" or test_samples is not None,
+        relu=feature_map == "relu", relu_input_dim=relu_input_dim, test_samples=test_samples,
+    )  # fmt: skip
+    guard(
+        f"mrs simulate at M={latent_dim}, N={features}, T={samples}",
+        memory=mem,
+        seconds=secs,
+        force=force,
+    )
     with CallbackProgress("simulate", enabled=not (quiet or json_)) as prog:
         sim = mrs.simulate(
             cfg,
@@ -203,7 +256,7 @@ def simulate_cmd(
         out["deterministic_equivalent"] = de
         emit_json(out)
         return
-    table = Table(title=f"MRS simulation  M={latent_dim} alpha={alpha:g} N={features} T={samples}")
+    table = _table(f"MRS simulation  M={latent_dim} α={alpha:g} N={features} T={samples}")
     columns = ["quantity", "simulation (mean ± sem)", "theory"]
     if de is not None:
         columns.append("RF det. equiv.")
@@ -223,27 +276,11 @@ def simulate_cmd(
     row("  label term", pm(sim.label_mean, sim.label_sem), pred.label_term, "label_term")
     row("  noise term", pm(sim.noise_mean, sim.noise_sem), pred.noise_term, "noise_term")
     if sim.ridge_opt_mean is not None:
-        row("gamma* (mean)", f"{sim.ridge_opt_mean:.3g}", None, "ridge")
+        row("γ* (mean)", f"{sim.ridge_opt_mean:.3g}", None, "ridge")
     out_console.print(table)
     if pred.formulas:
         out_console.print("theory: " + "; ".join(pred.formulas))
     out_console.print(f"{seeds} seeds, draw: {sim.method}, test average: {sim.test}")
-
-
-def _grid_values(values: str | None, start: int, stop: int, points: int) -> list[int]:
-    if values:
-        try:
-            out = [int(float(v)) for v in values.replace(",", " ").split()]
-        except ValueError:
-            raise InputError(f"--values must be a list of integers, got {values!r}") from None
-    else:
-        check_int(points, "points", "curve", low=2)
-        check_int(start, "start", "curve", low=1)
-        check_int(stop, "stop", "curve", low=start + 1)
-        out = sorted({round(float(v)) for v in np.geomspace(start, stop, points)})
-    if any(v < 1 for v in out):
-        raise InputError("curve values must be integers >= 1")
-    return out
 
 
 @mrs_app.command("curve")
@@ -251,7 +288,12 @@ def curve_cmd(
     vary: Annotated[str, typer.Option("--vary", help="samples or features.")],
     latent_dim: LatentDim,
     alpha: Alpha,
-    out: Annotated[Path, typer.Option("--out", help="PNG file to write.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Figure to write: .png, .pdf or .svg (an existing file is replaced)."
+        ),
+    ],
     features: Annotated[
         int | None, typer.Option("--features", "-N", help="N (fixed when varying samples).")
     ] = None,
@@ -264,110 +306,105 @@ def curve_cmd(
     start: Annotated[int, typer.Option(help="First value of a log grid.")] = 10,
     stop: Annotated[int, typer.Option(help="Last value of a log grid.")] = 3000,
     points: Annotated[int, typer.Option(help="Points of the log grid.")] = 12,
-    seeds: Annotated[int, typer.Option("--seeds")] = 3,
+    seeds: Annotated[int, typer.Option("--seeds", help="Independent draws per point.")] = 3,
     lambda_plus: LambdaPlus = 1.0,
     teacher_var: TeacherVar = 1.0,
     feature_var: FeatureVar = 1.0,
     noise_var: NoiseVar = 0.0,
     ridge: RidgeOpt = "0",
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the data as CSV.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Root random seed (point i uses seed + i).")
+    ] = 0,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write the data as CSV (an existing file is replaced)."),
+    ] = None,
+    dpi: Dpi = 150,
+    quiet: Quiet = False,
+    force: Force = False,
     json_: Json = False,
 ) -> None:
     """Learning curve: theory line and simulation points (mean ± sem) on log-log axes."""
-    from scalinglab.plots.mrs import learning_curve_figure
-
     if vary not in ("samples", "features"):
         raise InputError(f"--vary must be 'samples' or 'features', got {vary!r}")
     fixed_name = "features" if vary == "samples" else "samples"
     fixed = features if vary == "samples" else samples
     if fixed is None:
         raise InputError(f"--vary {vary} needs --{fixed_name}")
-    if out.suffix.lower() != ".png":
-        raise InputError(f"--out must be a .png file, got '{out}'")
-    for target in (out, csv):
-        if target is not None and not target.resolve().parent.is_dir():
-            raise InputError(f"The output directory '{target.parent}' does not exist.")
-    grid = _grid_values(values, start, stop, points)
-    ridge_value = parse_ridge(ridge)
-    base = dict(
-        latent_dim=latent_dim,
-        alpha=alpha,
-        lambda_plus=lambda_plus,
-        teacher_var=teacher_var,
-        feature_var=feature_var,
-        noise_var=noise_var,
-    )
+    check_int(fixed, f"--{fixed_name}", "mrs curve", low=1)
+    check_int(seeds, "--seeds", "mrs curve", low=1)
+    check_int(seed, "--seed", "mrs curve", low=0)
+    ridge_value = _ridge(ridge, "curve")
+    with Outputs() as outputs:
+        png = outputs.file(out, option="--out", suffixes=FIGURE_SUFFIXES)
+        table_path = outputs.file(csv, option="--csv", suffixes=(".csv",)) if csv else None
+        from scalinglab.models.mrs.curve import curve_grid, learning_curve
 
-    def config(v: int) -> mrs.MRSConfig:
-        sizes = (
-            {"features": fixed, "samples": v}
-            if vary == "samples"
-            else {"features": v, "samples": fixed}
+        try:
+            grid = curve_grid(values, start, stop, points)
+        except InputError as exc:
+            raise InputError(_curve_option_message(str(exc))) from None
+        cost = [
+            _simulate_cost(
+                latent_dim,
+                fixed if vary == "samples" else v,
+                v if vary == "samples" else fixed,
+                seeds,
+                literal=False,
+            )
+            for v in grid
+        ]
+        guard(
+            f"mrs curve up to {'T' if vary == 'samples' else 'N'}={max(grid)} at M={latent_dim}",
+            memory=max(c[0] for c in cost),
+            seconds=sum(c[1] for c in cost),
+            force=force,
         )
-        return mrs.MRSConfig(**base, **sizes)
-
-    configs = [config(v) for v in grid]  # validates everything before any work
-    rows = []
-    with CallbackProgress(f"curve ({len(grid)} points)", enabled=not (quiet or json_)) as prog:
-        for i, cfg in enumerate(configs):
-            sim = mrs.simulate(cfg, seeds=seeds, seed=seed + i, ridge=ridge_value)
-            pred = mrs.predict(cfg, ridge=ridge_value if ridge_value == "opt" else 0.0)
-            rows.append(
-                {
-                    vary: grid[i],
-                    fixed_name: fixed,
-                    "loss_mean": sim.loss_mean,
-                    "loss_sem": sim.loss_sem,
-                    "label_mean": sim.label_mean,
-                    "noise_mean": sim.noise_mean,
-                    "theory": pred.loss if ridge_value in (0.0, "opt") else None,
-                }
+        with CallbackProgress(f"curve ({len(grid)} points)", enabled=not (quiet or json_)) as prog:
+            curve = learning_curve(
+                vary,  # type: ignore[arg-type]
+                latent_dim=latent_dim,
+                alpha=alpha,
+                fixed=fixed,
+                grid=grid,
+                seeds=seeds,
+                seed=seed,
+                ridge=ridge_value,
+                lambda_plus=lambda_plus,
+                teacher_var=teacher_var,
+                feature_var=feature_var,
+                noise_var=noise_var,
+                progress=prog,
             )
-            prog(i + 1, len(grid))
-    dense = np.unique(np.geomspace(min(grid), max(grid), 300).round().astype(int))
-    theory_y: list[float] = []
-    if ridge_value == 0.0:
-        lam = configs[0].latent_spectrum()
-        n_arr = np.full(dense.shape, fixed) if vary == "samples" else dense
-        t_arr = dense if vary == "samples" else np.full(dense.shape, fixed)
-        curve = theory.label_term_curve(n_arr, t_arr, lam, teacher_var)
-        if noise_var > 0:
-            curve = curve + np.array(
-                [
-                    0.5 * noise_var * theory.noise_coefficient(int(n), int(t), lam, alpha)
-                    for n, t in zip(n_arr, t_arr, strict=True)
-                ]
-            )
-        theory_y = [v if np.isfinite(v) else np.nan for v in curve]
-    elif ridge_value == "opt":
-        for v in dense:
-            p = mrs.predict(config(int(v)), ridge="opt")
-            theory_y.append(p.loss if p.loss is not None else np.nan)
-    fig = learning_curve_figure(
-        x=np.array(grid, dtype=float),
-        mean=np.array([r["loss_mean"] for r in rows]),
-        sem=np.array([r["loss_sem"] if r["loss_sem"] is not None else 0.0 for r in rows]),
-        theory_x=dense.astype(float) if theory_y else None,
-        theory_y=np.array(theory_y) if theory_y else None,
-        xlabel="training samples T" if vary == "samples" else "features N",
-        title=(
-            f"MRS: M={latent_dim}, alpha={alpha:g}, {'N' if vary == 'samples' else 'T'}={fixed}, "
-            f"ridge={ridge}, {seeds} seeds"
-        ),
-        theory_label="theory (163)" if ridge_value == 0.0 else "fit (172)/(185)",
-    )
-    save_figure(fig, out)
-    if csv is not None:
-        import pandas as pd
+        import numpy as np
 
-        with atomic_write(csv, "w") as fh:
-            pd.DataFrame(rows).to_csv(fh, index=False)
+        from scalinglab.plots.mrs import learning_curve_figure
+
+        rows = curve.points
+        fig = learning_curve_figure(
+            x=np.array(curve.grid, dtype=float),
+            mean=np.array([r["loss_mean"] for r in rows]),
+            sem=np.array([r["loss_sem"] if r["loss_sem"] is not None else 0.0 for r in rows]),
+            theory_x=curve.theory_x,
+            theory_y=curve.theory_y,
+            xlabel="training samples $T$" if vary == "samples" else "features $N$",
+            title=(
+                f"MRS: $M$={latent_dim}, $\\alpha$={alpha:g}, "
+                f"${'N' if vary == 'samples' else 'T'}$={fixed}, "
+                f"$\\gamma$={ridge}, {seeds} seeds"
+            ),
+            theory_label=curve.theory_label or "",
+        )
+        outputs.save_figure(fig, png, dpi=dpi)
+        if table_path is not None:
+            import pandas as pd
+
+            with outputs.open(table_path, "w") as fh:
+                pd.DataFrame(rows).to_csv(fh, index=False)
     if json_:
         emit_json({"vary": vary, "points": rows, "png": str(out), "csv": str(csv) if csv else None})
         return
-    table = Table(title=f"learning curve: {vary}")
+    table = _table(f"learning curve: {vary}")
     for col in (vary, "simulation", "sem", "theory", "sim/theory"):
         table.add_column(col, justify="right")
     for r in rows:
@@ -384,6 +421,13 @@ def curve_cmd(
     out_console.print(f"wrote {out}" + (f" and {csv}" if csv else ""))
 
 
+def _curve_option_message(message: str) -> str:
+    """Name the command-line options in a :func:`curve_grid` message."""
+    for name in ("values", "start", "stop", "points"):
+        message = message.replace(f"'{name}' parameter of the learning curve", f"--{name}")
+    return message.replace("The --", "--")
+
+
 @mrs_app.command("linear-model")
 def linear_model_cmd(
     dim: Annotated[int, typer.Option("--dim", "-N", help="Data dimension N (= model size).")],
@@ -393,7 +437,7 @@ def linear_model_cmd(
     ] = None,
     data_var: Annotated[
         float | None,
-        typer.Option("--data-var", help="Isotropic data variance sigma_x^2 (Marchenko-Pastur)."),
+        typer.Option("--data-var", help="Isotropic data variance σ_x² (Marchenko-Pastur)."),
     ] = None,
     lambda_plus: LambdaPlus = 1.0,
     teacher_var: TeacherVar = 1.0,
@@ -407,15 +451,19 @@ def linear_model_cmd(
     """
     from scalinglab._validation import check_real
     from scalinglab.core.spectra import power_law_spectrum
+    from scalinglab.models.mrs import theory
 
-    n = check_int(dim, "dim", "linear-model", low=1)
-    t = check_int(samples, "samples", "linear-model", low=1)
-    check_real(teacher_var, "teacher_var", "linear-model", low=0.0, low_open=True)
-    check_real(noise_var, "noise_var", "linear-model", low=0.0)
+    owner = "mrs linear-model"
+    n = check_int(dim, "--dim", owner, low=1)
+    t = check_int(samples, "--samples", owner, low=1)
+    check_real(teacher_var, "--teacher-var", owner, low=0.0, low_open=True)
+    check_real(noise_var, "--noise-var", owner, low=0.0)
+    check_real(lambda_plus, "--lambda-plus", owner, low=0.0, low_open=True)
     if (alpha is None) == (data_var is None):
         raise InputError("give exactly one of --alpha (power-law data) or --data-var (isotropic)")
     if alpha is not None:
-        a = check_real(alpha, "alpha", "linear-model", low=0.0, low_open=True)
+        a = check_real(alpha, "--alpha", owner, low=0.0, low_open=True)
+        guard(f"mrs linear-model at N={n}", memory=8.0 * 4 * n, force=False)
         lam = power_law_spectrum(n, a, lambda_plus)
         loss = (
             float("inf")
@@ -430,7 +478,7 @@ def linear_model_cmd(
             "spectrum": "power_law",
         }
     else:
-        v = check_real(data_var, "data_var", "linear-model", low=0.0, low_open=True)
+        v = check_real(data_var, "--data-var", owner, low=0.0, low_open=True)
         loss = theory.linear_model_loss_marchenko_pastur(n, t, v, teacher_var, noise_var)
         result = {
             "loss": loss,

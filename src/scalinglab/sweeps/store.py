@@ -263,6 +263,13 @@ class SweepStore:
         return fd
 
     def close(self) -> None:
+        """Close the store. SQLite deletes the ``-wal``/``-shm`` side files when the last
+        connection to a store closes, but only if that connection has read through the WAL:
+        one that never ran a query (an export refused before reading, say) would leave the
+        side files that the validating read-only connection created. So read once first."""
+        with contextlib.suppress(sqlite3.Error):
+            if not self._conn.in_transaction:
+                self._conn.execute("SELECT count(*) FROM meta").fetchone()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
         if self._lock_fd is not None:
