@@ -21,6 +21,7 @@ import numpy as np
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
+from scalinglab.laws.diagnostics import partial_status
 from scalinglab.laws.forms import PowerLawFrontier
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.results import FrontierFit
@@ -164,7 +165,8 @@ def fit_approach2(data: ScalingData) -> FrontierFit:
     FrontierFit
         ``a``, ``b`` and the coefficients of ``N* = n_coef·C^a``, ``D* = d_coef·C^b``;
         ``details["budgets"]`` lists every budget with its parabolas or the reason it
-        was refused. Status ``failed`` when fewer than two budgets are usable.
+        was refused. Status ``failed`` when fewer than two budgets are usable,
+        ``partial`` when some budgets were refused (the message lists them).
     """
     if data.budgets.size < 2:
         raise InputError(
@@ -195,8 +197,10 @@ def fit_approach2(data: ScalingData) -> FrontierFit:
     lc = np.log10([b.C for b in ok])
     a, log_n = np.polyfit(lc, np.log10([b.n_opt for b in ok]), 1)
     b_exp, log_d = np.polyfit(lc, np.log10([b.d_opt for b in ok]), 1)
-    message = "converged"
+    status, message = Status.CONVERGED, "converged"
     if refused:
+        # Some budgets carry no optimum: the power laws rest on the rest only (partial).
+        status = partial_status(len(refused), len(budgets))[0]
         message = f"{len(refused)} of {len(budgets)} budgets refused: " + "; ".join(
             f"C = {b.C:.3g}: {b.reason}" for b in refused
         )
@@ -206,7 +210,7 @@ def fit_approach2(data: ScalingData) -> FrontierFit:
             n_coef=float(10.0**log_n), a=float(a), d_coef=float(10.0**log_d), b=float(b_exp)
         ),
         n_points=data.n_points,
-        status=Status.CONVERGED,
+        status=status,
         message=message,
         k=data.k,
         details=details,
