@@ -44,6 +44,7 @@ import numpy as np
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
+from scalinglab.core.effective_ridge import effective_ridge, require_converged
 
 __all__ = [
     "RFRiskPrediction",
@@ -133,40 +134,10 @@ def _check_spectrum(
 def _df_root(eta: np.ndarray, mult: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """ν with ``df₁(ν) = Σ_k m_k η_k/(η_k+ν) = μ`` (0 where μ ≥ Σ m_k): the effective ridge.
 
-    ``log df₁`` decreases in log ν; Newton's method in log ν, safeguarded by the bracket
-    ``[log(η_min (R − μ)/(2μ)), log(Σ mη/μ)]`` (R = Σ m_k, as in :func:`rmt.effective_ridge`).
+    Solved by the package's one solver, :func:`scalinglab.core.effective_ridge.effective_ridge`;
+    a solve that does not converge raises instead of returning its last iterate.
     """
-    rank = float(mult.sum())
-    out = np.zeros_like(mu)
-    act = np.flatnonzero(mu < rank)
-    if act.size == 0:
-        return out
-    m = mu[act]
-    lo = np.log(eta.min() * (rank - m) / (2.0 * m))
-    hi = np.log(float(np.sum(mult * eta)) / m)
-    s = 0.5 * (lo + hi)
-    done = np.zeros(m.size, dtype=bool)
-    col, wcol = eta[:, None], mult[:, None]
-    for _ in range(_MAX_ITER):
-        idx = np.flatnonzero(~done)
-        if idx.size == 0:
-            break
-        v = np.exp(s[idx])[None, :]
-        r = col / (col + v)
-        df1 = (wcol * r).sum(axis=0)
-        curv = (wcol * r * (v / (col + v))).sum(axis=0)  # −d df₁/d log ν
-        val = np.log(df1) - np.log(m[idx])
-        pos = val > 0  # df₁ too large: root at larger ν
-        lo[idx] = np.where(pos, s[idx], lo[idx])
-        hi[idx] = np.where(pos, hi[idx], s[idx])
-        new = s[idx] + val * df1 / curv
-        bad = ~np.isfinite(new) | (new <= lo[idx]) | (new >= hi[idx])
-        new = np.where(bad, 0.5 * (lo[idx] + hi[idx]), new)
-        fin = (np.abs(new - s[idx]) < _STEP_TOL) | (hi[idx] - lo[idx] < _STEP_TOL)
-        s[idx] = new
-        done[idx] = fin
-    out[act] = np.exp(s)
-    return out
+    return require_converged(effective_ridge(eta, mu, weights=mult))
 
 
 def _solve_nu2(

@@ -19,12 +19,15 @@ are provided for the power-law spectrum.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.special import gammaln
 
-from scalinglab._types import Status
+from scalinglab.core.effective_ridge import (
+    EffectiveRidge,
+    effective_ridge,
+    positive_modes,
+    require_converged,
+)
 
 __all__ = [
     "EffectiveRidge",
@@ -36,127 +39,6 @@ __all__ = [
     "k_alpha",
 ]
 
-_MAX_ITER = 200
-_STEP_TOL = 1e-13
-
-
-@dataclass(frozen=True)
-class EffectiveRidge:
-    """Solution of ``Σ λ/(λ+κ) = μ`` for an array of μ.
-
-    Attributes
-    ----------
-    kappa : ndarray
-        κ(μ); ``inf`` where μ ≤ 0 and ``0`` where μ ≥ n (no root: the system is full rank).
-    iterations : int
-        Newton/bisection iterations used (the maximum over μ).
-    status : Status
-        ``converged``, or ``max_iter`` if some μ did not reach the step tolerance.
-    """
-
-    kappa: np.ndarray
-    iterations: int
-    status: Status
-
-
-def _positive_eigs(eigs: np.ndarray) -> np.ndarray:
-    lam = np.asarray(eigs, dtype=np.float64).ravel()
-    if lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam < 0):
-        raise ValueError("eigenvalues must be a non-empty array of finite, non-negative numbers")
-    return lam[lam > 0]
-
-
-def effective_ridge(eigs: np.ndarray, mu: np.ndarray | float) -> EffectiveRidge:
-    """Solve ``df₁(κ) = Σ_I λ_I/(λ_I + κ) = μ`` for κ > 0, vectorised over μ.
-
-    Parameters
-    ----------
-    eigs : array_like, shape (M,)
-        Non-negative eigenvalues (zeros are allowed and do not count towards the rank n).
-    mu : float or array_like
-        Target degrees of freedom (number of features or samples).
-
-    Returns
-    -------
-    EffectiveRidge
-
-    Notes
-    -----
-    ``df₁`` decreases monotonically from n (κ → 0) to 0 (κ → ∞), so the root is unique and
-    bracketed by ``κ_hi = Σλ/μ`` (where ``df₁ < Σλ/κ = μ``) and
-    ``κ_lo = λ_min (n − μ)/(2μ)`` (where ``df₁ ≥ n/(1 + κ/λ_min) > μ``). The solver runs a
-    safeguarded Newton iteration in s = log κ on whichever of
-
-    - ``log df₁(κ) − log μ``            (μ ≤ n/2), or
-    - ``log(n − df₁(κ)) − log(n − μ)``  (μ > n/2, with ``n − df₁ = Σ κ/(λ+κ)`` computed directly)
-
-    is better conditioned, falling back to bisection whenever a Newton step leaves the bracket.
-    """
-    lam = _positive_eigs(eigs)
-    n = lam.size
-    mu_arr = np.asarray(mu, dtype=np.float64)
-    shape = mu_arr.shape
-    mu_flat = mu_arr.ravel()
-    if np.any(~np.isfinite(mu_flat)):
-        raise ValueError("mu must be finite")
-    kappa = np.empty_like(mu_flat)
-    kappa[mu_flat <= 0] = np.inf
-    kappa[mu_flat >= n] = 0.0
-    active = np.flatnonzero((mu_flat > 0) & (mu_flat < n))
-    iterations = 0
-    status = Status.CONVERGED
-    if active.size:
-        m = mu_flat[active]
-        lam_sum = lam.sum()
-        lam_min = lam.min()
-        s_lo = np.log(lam_min * (n - m) / (2.0 * m))
-        s_hi = np.log(lam_sum / m)
-        small = m <= 0.5 * n
-        target = np.where(small, np.log(m), np.log(n - m))
-        s = 0.5 * (s_lo + s_hi)
-        converged = np.zeros(m.size, dtype=bool)
-        lam_col = lam[:, None]
-        for iterations in range(1, _MAX_ITER + 1):  # noqa: B007 - count is reported
-            idx = np.flatnonzero(~converged)
-            if idx.size == 0:
-                break
-            k = np.exp(s[idx])[None, :]
-            ratio = lam_col / (lam_col + k)  # λ/(λ+κ)
-            df1 = ratio.sum(axis=0)
-            comp = (k / (lam_col + k)).sum(axis=0)  # n − df1, computed without cancellation
-            curv = (ratio * (k / (lam_col + k))).sum(axis=0)  # Σ λκ/(λ+κ)²
-            sm = small[idx]
-            value = np.where(sm, np.log(df1), -np.log(comp)) - np.where(
-                sm, target[idx], -target[idx]
-            )
-            # value is decreasing in s in both branches; derivative:
-            deriv = np.where(sm, -curv / df1, -curv / comp)
-            # update bracket
-            pos = value > 0  # root lies at larger s
-            s_lo[idx] = np.where(pos, s[idx], s_lo[idx])
-            s_hi[idx] = np.where(pos, s_hi[idx], s[idx])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step = -value / deriv
-            step = np.where(value == 0, 0.0, step)
-            newton_done = np.abs(step) < _STEP_TOL
-            new = s[idx] + step
-            bad = ~newton_done & (~np.isfinite(new) | (new <= s_lo[idx]) | (new >= s_hi[idx]))
-            new = np.where(bad, 0.5 * (s_lo[idx] + s_hi[idx]), new)
-            done = newton_done | (s_hi[idx] - s_lo[idx] < _STEP_TOL)
-            s[idx] = new
-            converged[idx] = done
-        else:
-            status = Status.MAX_ITER
-        kappa[active] = np.exp(s)
-    return EffectiveRidge(kappa=kappa.reshape(shape), iterations=iterations, status=status)
-
-
-def _require_converged(res: EffectiveRidge) -> np.ndarray:
-    if res.status is not Status.CONVERGED:
-        raise RuntimeError(
-            f"effective-ridge solver did not converge in {res.iterations} iterations"
-        )
-    return res.kappa
 
 
 def delta_minus1(eigs: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
@@ -165,9 +47,9 @@ def delta_minus1(eigs: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
     Returns ``μ κ(μ)`` for 0 < μ < n, ``0`` for μ ≥ n (MRS §4.1: no pole once the empirical
     covariance has full rank), and ``tr Λ`` at μ = 0 (its limit).
     """
-    lam = _positive_eigs(eigs)
+    lam = positive_modes(eigs, None)[0]
     mu_arr = np.asarray(mu, dtype=np.float64)
-    kappa = _require_converged(effective_ridge(lam, mu_arr))
+    kappa = require_converged(effective_ridge(lam, mu_arr))
     with np.errstate(invalid="ignore"):
         out = mu_arr * kappa
     out = np.where(mu_arr <= 0, lam.sum(), out)
@@ -182,10 +64,10 @@ def delta_0(eigs: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
     (equivalently ``κ_B/(1 − κ_B)``, κ_B of eq. 254). For μ > n: ``1/(μ/n − 1)`` (eq. 261).
     At μ = n it is infinite (the interpolation peak).
     """
-    lam = _positive_eigs(eigs)
+    lam = positive_modes(eigs, None)[0]
     n = lam.size
     mu_arr = np.asarray(mu, dtype=np.float64)
-    kappa = _require_converged(effective_ridge(lam, mu_arr))
+    kappa = require_converged(effective_ridge(lam, mu_arr))
     flat_mu = mu_arr.ravel()
     flat_k = np.asarray(kappa).ravel()
     out = np.empty_like(flat_mu)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scalinglab._types import Status
+from scalinglab.core.effective_ridge import effective_ridge, require_converged
 from scalinglab.models.sgd.theory import ModeSpectrum
 
 __all__ = ["DeterministicModes", "approximation_error", "deterministic_modes", "ridge_kappa"]
@@ -36,21 +37,15 @@ _GAP_FACTOR = 100.0  # Im s below this many ε·|s| is a spectral gap
 
 
 def ridge_kappa(lam: np.ndarray, target_df: float) -> float:
-    """κ > 0 with ``Σ_i λ_i/(λ_i + κ) = target_df`` (0 < target_df < #λ), bisection in log κ."""
-    n = lam.size
+    """κ > 0 with ``Σ_i λ_i/(λ_i + κ) = target_df`` (0 < target_df < #λ).
+
+    The package's one effective-ridge solver (:mod:`scalinglab.core.effective_ridge`); raises
+    if it does not converge.
+    """
+    n = np.asarray(lam).size
     if not 0.0 < target_df < n:
         raise ValueError("target_df must lie in (0, number of eigenvalues)")
-    lo, hi = np.log(lam.min()) - 60.0, np.log(lam.max()) + 60.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        df = float(np.sum(lam / (lam + np.exp(mid))))
-        if df > target_df:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-13:
-            break
-    return float(np.exp(0.5 * (lo + hi)))
+    return float(require_converged(effective_ridge(lam, target_df)))
 
 
 def approximation_error(lam: np.ndarray, energy: np.ndarray, features: int) -> float:
