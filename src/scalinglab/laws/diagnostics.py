@@ -143,7 +143,10 @@ def combine(*verdicts: Verdict) -> Verdict:
         return _ok()
     worst = min((SEVERITY.index(Status(s)) for s, _ in verdicts))
     status = SEVERITY[worst]
-    msgs = [m for s, m in verdicts if Status(s) == status and m]
+    msgs: list[str] = []
+    for s, m in verdicts:
+        if Status(s) == status and m and m not in msgs:
+            msgs.append(m)
     if status == Status.CONVERGED:
         return status, "converged"
     return status, "; ".join(msgs)
@@ -574,6 +577,8 @@ def review_surface_fit(fit: SurfaceFit, data) -> SurfaceFit:
     if not np.all(np.isfinite([fit.surface.alpha, fit.surface.beta])):
         return fit
     verdict = check_chinchilla(fit.surface, data)
+    if verdict[0] == Status.BOUND_HIT and fit.status == Status.BOUND_HIT:
+        return fit  # the method already reported its bounds
     status, message = combine((fit.status, fit.message), verdict)
     if status == fit.status and message == fit.message:
         return fit
