@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from scalinglab.core.exponents import gradient_flow_exponents
-from scalinglab.models.sgd.frontier import fit_power_law
+from scalinglab.core.spectra import loglog_slope as fit_power_law
 from scalinglab.models.sgd.model import SGDConfig, predict, simulate
 from scalinglab.models.sgd.results import seed_streams
 from scalinglab.models.sgd.theory import risk_spectral

@@ -26,6 +26,7 @@ __all__ = [
     "PowerLawFit",
     "density_exponent",
     "fit_power_law",
+    "loglog_slope",
     "power_law_spectrum",
     "sample_power_law_spectrum",
 ]
@@ -276,6 +277,22 @@ def _half_drift(b: LogBins, i: int, j: int) -> float:
     sl = np.polyfit(b.x[left], b.y[left], 1)[0]
     sr = np.polyfit(b.x[right], b.y[right], 1)[0]
     return 0.5 * abs(sl - sr)
+
+
+def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of ``log y`` against ``log x`` (all values > 0), unweighted.
+
+    The package's plain power-law slope; :func:`fit_power_law` is the windowed, binned fit with
+    a status for spectra.
+
+    Examples
+    --------
+    >>> round(loglog_slope(np.array([1.0, 10.0, 100.0]), np.array([1.0, 0.1, 0.01])), 12)
+    -1.0
+    """
+    lx, ly = np.log(np.asarray(x, dtype=np.float64)), np.log(np.asarray(y, dtype=np.float64))
+    lx = lx - lx.mean()
+    return float(lx @ (ly - ly.mean()) / (lx @ lx))
 
 
 def fit_power_law(

@@ -22,13 +22,13 @@ import numpy as np
 from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import exponents as ex
+from scalinglab.core.spectra import loglog_slope
 from scalinglab.models.sgd.deterministic import deterministic_modes
 from scalinglab.models.sgd.problem import data_spectrum, target_weights
-from scalinglab.models.sgd.theory import ModeSpectrum, risk_flow, risk_spectral
+from scalinglab.models.sgd.theory import risk_flow, risk_spectral, stable_step_size
 
-__all__ = ["Frontier", "compute_frontier", "default_points_per_decade", "fit_power_law"]
+__all__ = ["Frontier", "compute_frontier", "default_points_per_decade"]
 
-LR_FRACTION = 0.5
 #: A frontier point is "interior" if m* is at least this factor away from the grid ends.
 INTERIOR_MARGIN = 1.5
 
@@ -97,19 +97,6 @@ def default_points_per_decade(features: int) -> int:
     return int(max(100, np.ceil(2.5 * np.sqrt(features))))
 
 
-def fit_power_law(x: np.ndarray, y: np.ndarray) -> float:
-    """Slope of ``log y`` against ``log x`` by least squares (x, y > 0)."""
-    lx, ly = np.log(x), np.log(y)
-    lx = lx - lx.mean()
-    return float(lx @ (ly - ly.mean()) / (lx @ lx))
-
-
-def _step_size(spec: ModeSpectrum, batch: int) -> float:
-    trace = float(spec.counts @ spec.eigs)
-    top = float(spec.eigs.max())
-    return LR_FRACTION * min(2.0 * batch / trace, batch / ((batch + 1.0) * top))
-
-
 def compute_frontier(
     alpha: float,
     beta: float | None = None,
@@ -171,7 +158,7 @@ def compute_frontier(
         last = max(2, int(max_flops // per_step))
         steps = np.unique(np.round(np.logspace(0, np.log10(last), record)).astype(np.int64))
         if optimizer == "sgd":
-            eta = _step_size(spec, batch)
+            eta = stable_step_size(float(spec.counts @ spec.eigs), float(spec.eigs.max()), batch)
             curve = risk_spectral(spec, eta, batch, steps)
             risk = curve.risk
             if curve.status is not Status.CONVERGED:
@@ -201,8 +188,8 @@ def compute_frontier(
     if np.count_nonzero(interior) >= 4:
         gi = grid[interior]
         fitted = {
-            "loss_vs_compute": -fit_power_law(gi, env[interior]),
-            "features_vs_compute": fit_power_law(gi, mstar[interior]),
+            "loss_vs_compute": -loglog_slope(gi, env[interior]),
+            "features_vs_compute": loglog_slope(gi, mstar[interior]),
         }
         window = (float(gi[0]), float(gi[-1]))
     else:

@@ -52,6 +52,7 @@ from scalinglab.models.sgd.theory import (
     risk_spectral,
     solve_volterra_fft,
     stability_margin,
+    stable_step_size,
     volterra_kernels,
 )
 
@@ -71,7 +72,6 @@ SKETCHES = ("gaussian", "none")
 THEORIES = ("auto", "exact", "deterministic", "recursion", "volterra")
 METHODS = ("reduced", "literal")
 #: Default SGD step as a fraction of the stability limits (see SGDConfig.step_size).
-DEFAULT_LR_FRACTION = 0.5
 
 
 @dataclass(frozen=True)
@@ -186,10 +186,7 @@ class SGDConfig:
         if self.optimizer == "flow":
             return 1.0
         lam = self.data_spectrum()
-        if self.optimizer == "gd":
-            return DEFAULT_LR_FRACTION / float(lam[0])
-        b = self.batch
-        return DEFAULT_LR_FRACTION * min(2.0 * b / float(lam.sum()), b / ((b + 1.0) * lam[0]))
+        return stable_step_size(float(lam.sum()), float(lam[0]), self.batch, self.optimizer)
 
     def phases(self) -> list[tuple[int, int, float]]:
         eta = self.step_size()

@@ -118,6 +118,30 @@ class ModeSpectrum:
 # --------------------------------------------------------------------------- schedules
 
 
+DEFAULT_LR_FRACTION = 0.5
+
+
+def stable_step_size(trace: float, top: float, batch: int, optimizer: str = "sgd") -> float:
+    """The package's default step size η for a spectrum with trace ``tr K`` and top ``λ₁``.
+
+    SGD: ``η = ½·min(2B/tr K, B/((B+1) λ₁))`` — half the noise-feedback limit ``η tr K/(2B) < 1``
+    and half the step at which the top mode contracts fastest (Paquette et al. 2024, §2). GD:
+    ``η = 1/(2λ₁)``. Flow: time per step 1.
+
+    Examples
+    --------
+    >>> stable_step_size(trace=10.0, top=1.0, batch=1)
+    0.1
+    >>> stable_step_size(trace=10.0, top=1.0, batch=1, optimizer="gd")
+    0.5
+    """
+    if optimizer == "flow":
+        return 1.0
+    if optimizer == "gd":
+        return DEFAULT_LR_FRACTION / top
+    return DEFAULT_LR_FRACTION * min(2.0 * batch / trace, batch / ((batch + 1.0) * top))
+
+
 def geometric_schedule(steps: int, lr: float) -> list[tuple[int, int, float]]:
     """Lin et al. (2024) geometric step decay as constant-step phases ``(start, end, η)``.
 
