@@ -52,6 +52,14 @@ from scipy.optimize import minimize
 from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_int
 from scalinglab.laws._threads import single_blas_thread
+from scalinglab.laws.diagnostics import (
+    FLOOR_FRACTION,
+    assess_optimum,
+    check_linear_terms,
+    combine,
+    null_objective,
+    stationarity,
+)
 from scalinglab.laws.nnls3 import nnls3_single
 from scalinglab.laws.objectives import Objective
 
@@ -62,6 +70,7 @@ __all__ = [
     "fit_partially_linear",
     "grid_profile",
     "inner_fit",
+    "law_status",
     "solve_nnls_batch",
 ]
 
@@ -648,6 +657,7 @@ def _identifiability(
     sol: InnerFit,
     w: np.ndarray,
     clamped: np.ndarray,
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[str | None, dict[str, Any]]:
     """Name a parameter that the data cannot determine, or None.
 
@@ -659,8 +669,8 @@ def _identifiability(
     dB = law.gradient_basis(x, phi[None])[0]
     cols = [sol.basis[:, j] for j in range(len(law.linear)) if not clamped[j]]
     names = [n for j, n in enumerate(law.linear) if not clamped[j]]
-    cols += [dB[:, :, k] @ sol.theta for k in range(len(law.nonlinear))]
-    names += [p.name for p in law.nonlinear]
+    cols += [dB[:, :, k] @ sol.theta for k, p in enumerate(law.nonlinear) if p.name not in skip]
+    names += [p.name for p in law.nonlinear if p.name not in skip]
     J = np.stack(cols, axis=1) * np.sqrt(w)[:, None]
     norms = np.linalg.norm(J, axis=0)
     info: dict[str, Any] = {}
@@ -821,7 +831,9 @@ def fit_partially_linear(
                 max_refine_iter,
                 solve_at,
             )
-    status, message, diag = _decide_status(law, xs, y, obj, w, phi, sol, zb, to_z, refine_info)
+    status, message, diag = _decide_status(
+        law, xs, y, obj, w, phi, sol, zb, to_z, refine_info, assess=refine_info is not None
+    )
     params = {n: float(v) for n, v in zip(law.linear, sol.theta, strict=True)}
     params.update({p.name: float(v) for p, v in zip(law.nonlinear, phi, strict=True)})
     return PartiallyLinearFit(
@@ -892,6 +904,47 @@ def _refine(
     return phi, sol, info
 
 
+def law_status(
+    law: PartiallyLinearLaw,
+    x: Mapping[str, Any],
+    loss: Any,
+    params: Mapping[str, float],
+    *,
+    objective: Objective | None = None,
+    weights: Any = None,
+    refine_info: Mapping[str, Any] | None = None,
+) -> tuple[Status, str, dict[str, Any]]:
+    """Status of parameters ``params`` of ``law`` on data, by the engine's rules.
+
+    Used by every fitter of a partially linear law (the engine itself and the
+    closed-form Chinchilla instance :func:`scalinglab.laws.varpro.fit_varpro`), so one
+    data set gets one verdict whichever fitter produced the optimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalinglab.laws.catalog import get_law
+    >>> x = np.geomspace(1, 100, 8)
+    >>> st, msg, _ = law_status(get_law("power"), {"x": x}, np.full(8, 2.0),
+    ...                         {"E": 2.0, "A": 0.0, "alpha": 0.5})
+    >>> str(st), msg.split(" (")[0]
+    ('not_identifiable', 'alpha has no effect on the predictions')
+    """
+    obj = objective if objective is not None else Objective("huber", "raw")
+    xs, y, w = _check_inputs(law, x, loss, weights, obj)
+    phi = np.array([float(params[p.name]) for p in law.nonlinear])
+    theta = np.array([float(params[n]) for n in law.linear])
+    B = law.basis(xs, phi[None])[0]
+    pred = B @ theta
+    sol = InnerFit(theta, _value(obj, w, pred, y), pred, B, 0, True)
+    zb = [p.z_bounds() for p in law.nonlinear]
+
+    def to_z(v: np.ndarray) -> np.ndarray:
+        return np.array([p.to_z(u) for p, u in zip(law.nonlinear, v, strict=True)])
+
+    return _decide_status(law, xs, y, obj, w, phi, sol, zb, to_z, refine_info)
+
+
 def _decide_status(
     law: PartiallyLinearLaw,
     xs: Mapping[str, np.ndarray],
@@ -902,14 +955,19 @@ def _decide_status(
     sol: InnerFit,
     zb: Sequence[tuple[float, float]],
     to_z: Callable[[np.ndarray], np.ndarray],
-    refine_info: dict[str, Any] | None,
+    refine_info: Mapping[str, Any] | None,
+    *,
+    assess: bool = True,
 ) -> tuple[Status, str, dict[str, Any]]:
-    """Status by scale-free criteria (see the module docstring).
+    """Status by scale-free criteria, combined with :func:`diagnostics.combine`.
 
-    Hook: the shared vocabulary and its rules live in :mod:`scalinglab.laws.diagnostics`
-    (issue 15, section 1, written in parallel); this function applies the same rules to
-    the engine's own quantities (distinct points, Jacobian rank, bounds, projected
-    gradient relative to the objective).
+    * design: no more distinct input points than parameters, or a constant loss;
+    * rank: a zero or (relatively) singular direction of the Jacobian names a parameter
+      the data cannot determine (e.g. all points at one D: B·D^(−β) is a constant);
+    * vanishing terms: :func:`diagnostics.check_linear_terms`, with each nonlinear
+      parameter attributed to the one term whose basis it enters (from ∂B/∂φ);
+    * stationarity: :func:`diagnostics.assess_optimum` on the envelope gradient in the
+      search coordinates (KKT on the box bounds, relative to the objective).
     """
     diag: dict[str, Any] = {}
     if not np.isfinite(sol.value):
@@ -926,30 +984,64 @@ def _decide_status(
             f"({', '.join(law.param_names)}): the fit interpolates, nothing is estimated",
             diag,
         )
+    if np.ptp(y[used]) == 0.0 and law.nonlinear:
+        return (
+            Status.NOT_IDENTIFIABLE,
+            f"the loss is constant ({y[used][0]:g}): nothing determines "
+            f"{', '.join(p.name for p in law.nonlinear)}",
+            diag,
+        )
+    verdicts: list[tuple[Status, str]] = []
     clamped = law.nonneg & (sol.theta <= 0.0)
-    why, info = _identifiability(law, xs, phi, sol, w, clamped)
+    dB = law.gradient_basis(xs, phi[None])[0]  # (n, p, q)
+    depends: dict[str, list[str]] = {}
+    for k, par in enumerate(law.nonlinear):
+        terms = [j for j in range(len(law.linear)) if np.any(dB[:, j, k] != 0.0)]
+        if len(terms) == 1:
+            depends.setdefault(law.linear[terms[0]], []).append(par.name)
+    # parameters inside a clamped term are reported by check_linear_terms below
+    skip = {nm for j, c in enumerate(law.linear) if clamped[j] for nm in depends.get(c, [])}
+    why, info = _identifiability(law, xs, phi, sol, w, clamped, skip)
     diag.update(info)
-    z = to_z(phi)
-    edges = []
-    for p, zk, (lo, hi) in zip(law.nonlinear, z, zb, strict=True):
-        tol = 1e-9 * max(1.0, hi - lo)
-        if zk <= lo + tol:
-            edges.append(
-                f"{p.name} = {p.from_z(zk):g} is at the lower edge of [{p.lo:g}, {p.hi:g}]"
-            )
-        elif zk >= hi - tol:
-            edges.append(
-                f"{p.name} = {p.from_z(zk):g} is at the upper edge of [{p.lo:g}, {p.hi:g}]"
-            )
-    names_clamped = [n for n, c in zip(law.linear, clamped, strict=True) if c]
-    if names_clamped:
-        edges.append(f"{', '.join(names_clamped)} clamped at 0 by the non-negativity constraint")
-    if why is not None and not edges:
-        return Status.NOT_IDENTIFIABLE, why, diag
     if why is not None:
-        return Status.NOT_IDENTIFIABLE, why + "; " + "; ".join(edges), diag
-    if edges:
-        return Status.BOUND_HIT, "; ".join(edges), diag
-    if refine_info is not None and refine_info["hit_max_iter"]:
-        return Status.MAX_ITER, "the refinement of the nonlinear parameters hit its limit", diag
-    return Status.CONVERGED, "converged", diag
+        constant = [k for k in law.inputs if np.unique(xs[k][used]).size < 2]
+        if constant:
+            why += f" (input {', '.join(repr(k) for k in constant)} takes a single value)"
+        verdicts.append((Status.NOT_IDENTIFIABLE, why))
+    cons = np.nonzero(law.nonneg)[0]
+    if cons.size:
+        verdicts.append(
+            check_linear_terms(
+                [law.linear[j] for j in cons], sol.theta[cons], sol.basis[:, cons], y, depends
+            )
+        )
+    if assess and law.nonlinear:
+        gz = _envelope_grad(law, xs, phi, sol, y, obj, w) * np.array(
+            [phi[k] * math.log(10.0) if p.log else 1.0 for k, p in enumerate(law.nonlinear)]
+        )
+        floor = FLOOR_FRACTION * null_objective(y, obj.rho, obj.residuals)
+        verdict = assess_optimum(
+            to_z(phi),
+            gz,
+            sol.value,
+            names=[p.name for p in law.nonlinear],
+            lower=[b[0] for b in zb],
+            upper=[b[1] for b in zb],
+            value_floor=floor,
+            hit_max_iter=bool(refine_info is not None and refine_info.get("hit_max_iter")),
+        )
+        diag["stationarity_kappa"] = float(
+            np.max(
+                stationarity(
+                    to_z(phi),
+                    gz,
+                    sol.value,
+                    lower=[b[0] for b in zb],
+                    upper=[b[1] for b in zb],
+                    value_floor=floor,
+                )
+            )
+        )
+        verdicts.append(verdict)
+    status, message = combine(*verdicts)
+    return status, message, diag

@@ -40,6 +40,8 @@ from scipy.optimize import minimize
 from scalinglab._types import Status
 from scalinglab._validation import InputError, check_int, check_real
 from scalinglab.laws._threads import single_blas_thread
+from scalinglab.laws.catalog import chinchilla_law
+from scalinglab.laws.engine import law_status
 from scalinglab.laws.forms import ChinchillaSurface
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.nnls3 import Gram3, nnls3_single, solve_nnls3
@@ -475,6 +477,18 @@ def fit_varpro(
     }
     surface = prob.surface(sol.theta, alpha, beta)
     status, message = _status(alpha, beta, sol, (a_lo, a_hi), (b_lo, b_hi), step, refine_info)
+    # One verdict for every Chinchilla fitter: the engine's identifiability rules
+    # (distinct points, Jacobian rank, clamps and edges) on this optimum.
+    law = chinchilla_law((a_lo, a_hi), (b_lo, b_hi), step)
+    e_status, e_message, e_diag = law_status(
+        law,
+        {"N": np.exp(prob.lx), "D": np.exp(prob.ly)},
+        loss,
+        {"E": sol.theta[0], "A": sol.theta[1], "B": sol.theta[2], "alpha": alpha, "beta": beta},
+        objective=obj,
+    )
+    if e_status == Status.NOT_IDENTIFIABLE or status == Status.CONVERGED:
+        status, message = e_status, e_message
     return SurfaceFit(
         method="varpro",
         surface=surface,
@@ -483,7 +497,7 @@ def fit_varpro(
         n_points=data.n_points,
         status=status,
         message=message,
-        details={"grid": grid_info, "refine": refine_info},
+        details={"grid": grid_info, "refine": refine_info, **e_diag},
     )
 
 
