@@ -84,6 +84,8 @@ class ScalingData:
         Where the data came from (file name), for messages.
     columns : dict
         Which input columns supplied N, D, C and loss (None where derived).
+    weight : ndarray or None
+        Point weights w_i > 0 of the objective ``Σ w ρ(r) / Σ w`` (None: all 1).
     """
 
     N: np.ndarray
@@ -95,6 +97,7 @@ class ScalingData:
     budgets: np.ndarray = field(default=None)  # type: ignore[assignment]
     source: str = "data"
     columns: dict[str, str | None] = field(default_factory=dict)
+    weight: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.group is None or self.budgets is None:
@@ -134,6 +137,7 @@ class ScalingData:
             budgets=self.budgets,
             source=self.source,
             columns=self.columns,
+            weight=None if self.weight is None else self.weight[idx],
         )
 
 
@@ -165,7 +169,12 @@ def _parses(text: str) -> bool:
 
 
 def _assemble(
-    cols: dict[str, np.ndarray | None], loss: np.ndarray, k: float, source: str, names
+    cols: dict[str, np.ndarray | None],
+    loss: np.ndarray,
+    k: float,
+    source: str,
+    names,
+    weight: np.ndarray | None = None,
 ) -> ScalingData:
     N, D, C = cols["N"], cols["D"], cols["C"]
     if N is None:
@@ -182,6 +191,7 @@ def _assemble(
         k=k,
         source=source,
         columns=names,
+        weight=None if weight is None else np.asarray(weight, dtype=float),
     )
 
 
@@ -193,8 +203,18 @@ def from_arrays(
     C: np.ndarray | None = None,
     k: float = DEFAULT_FLOPS_PER_PARAM_TOKEN,
     source: str = "arrays",
+    weight: np.ndarray | None = None,
 ) -> ScalingData:
-    """Build validated :class:`ScalingData` from arrays (any two of N, D, C)."""
+    """Build validated :class:`ScalingData` from arrays (any two of N, D, C).
+
+    ``weight`` (optional, > 0) weights each point in the objective.
+
+    Examples
+    --------
+    >>> d = from_arrays(N=[1e8, 2e8], D=[2e9, 1e9], loss=[3.1, 3.0], weight=[1.0, 2.0])
+    >>> d.C.tolist(), d.weight.tolist()
+    ([1.2e+18, 1.2e+18], [1.0, 2.0])
+    """
     k = check_real(k, "k", "from_arrays", low=0.0, low_open=True)
     given = {"N": N, "D": D, "C": C}
     present = [name for name, v in given.items() if v is not None]
@@ -223,7 +243,16 @@ def from_arrays(
     _check_column(loss_arr, None, "loss", source, rows)
     names = {name: (name if name in present else None) for name in ("N", "D", "C")}
     names["loss"] = "loss"
-    return _assemble(cols, loss_arr, k, source, names)
+    w = None
+    if weight is not None:
+        w = np.atleast_1d(np.asarray(weight, dtype=float))
+        if w.shape != loss_arr.shape:
+            raise InputError(
+                f"{source}: 'weight' has {w.size} values but 'loss' has {loss_arr.size}."
+            )
+        _check_column(w, None, "weight", source, rows)
+        names["weight"] = "weight"
+    return _assemble(cols, loss_arr, k, source, names, w)
 
 
 def read_csv(
@@ -234,6 +263,7 @@ def read_csv(
     c_col: str | None = None,
     loss_col: str | None = None,
     k: float = DEFAULT_FLOPS_PER_PARAM_TOKEN,
+    weight_col: str | None = None,
 ) -> ScalingData:
     """Read runs from a CSV file.
 
@@ -246,6 +276,8 @@ def read_csv(
         used only if present; a name given explicitly must exist. Any two of N, D, C.
     k : float
         FLOPs per parameter per token in ``C = k·N·D``.
+    weight_col : str, optional
+        Column of point weights (> 0) for the objective; must exist when given.
 
     Raises
     ------
@@ -312,7 +344,11 @@ def read_csv(
         key: (numeric(names[key]) if names[key] is not None else None) for key in ("N", "D", "C")
     }
     loss = numeric(names["loss"])
-    data = _assemble(cols, loss, k, where, names)
+    weight = None
+    if weight_col is not None:
+        names["weight"] = resolve(weight_col, "weight", "--weight-col", True)
+        weight = numeric(names["weight"])
+    data = _assemble(cols, loss, k, where, names, weight)
     if names["N"] and names["D"] and names["C"]:
         mismatch = np.abs(np.log(data.C / (k * data.N * data.D)))
         if float(np.median(mismatch)) > math.log(1.05):
