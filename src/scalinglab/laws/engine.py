@@ -1015,6 +1015,10 @@ def _decide_status(
                 [law.linear[j] for j in cons], sol.theta[cons], sol.basis[:, cons], y, depends
             )
         )
+    # Along a direction the data do not determine, stationarity means nothing: a
+    # not-identifiable verdict is final.
+    if any(v[0] == Status.NOT_IDENTIFIABLE for v in verdicts):
+        assess = False
     if assess and law.nonlinear:
         gz = _envelope_grad(law, xs, phi, sol, y, obj, w) * np.array(
             [phi[k] * math.log(10.0) if p.log else 1.0 for k, p in enumerate(law.nonlinear)]
