@@ -37,6 +37,7 @@ from scalinglab.laws.diagnostics import (
     check_chinchilla,
     combine,
     null_objective,
+    probe_minimum,
     stationarity,
 )
 from scalinglab.laws.io import ScalingData
@@ -84,12 +85,29 @@ class StartResult:
 
 
 def lse_objective(
-    p: np.ndarray, lx: np.ndarray, ly: np.ndarray, loss: np.ndarray, obj: Objective
+    p: np.ndarray,
+    lx: np.ndarray,
+    ly: np.ndarray,
+    loss: np.ndarray,
+    obj: Objective,
+    w: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
-    """Objective ``(1/n) Σ ρ(r_i)`` of the log-sum-exp surface and its exact gradient.
+    """Objective ``Σ w_i ρ(r_i) / Σ w_i`` of the log-sum-exp surface and its exact gradient.
 
     ``p = (e, a, b, α, β)``; ``log L̂_i = LSE(e, a − α·lx_i, b − β·ly_i)``. With softmax
     weights s_j of the three terms, ∂log L̂/∂(e, a, b) = s and ∂log L̂/∂α = −s_A·lx.
+    ``w`` are point weights (None: all 1). For ``asymmetric-mae`` the gradient is a
+    subgradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lx, ly = np.log([1.0, 2.0, 4.0]), np.log([4.0, 2.0, 1.0])
+    >>> p = np.array([np.log(2.0), 0.0, 0.0, 0.5, 0.5])     # L = 2 + N^-0.5 + D^-0.5
+    >>> loss = 2.0 + np.exp(-0.5 * lx) + np.exp(-0.5 * ly)
+    >>> f, g = lse_objective(p, lx, ly, loss, Objective("mse", "log"))
+    >>> f, bool(np.all(np.abs(g) < 1e-15))
+    (0.0, True)
     """
     e, a, b, al, be = p
     z1 = a - al * lx
@@ -108,6 +126,11 @@ def lse_objective(
         r = pred - loss
         dr = obj.psi(r) * pred / tot
     n = loss.size
+    rho = obj.rho(r)
+    if w is not None:
+        n = float(np.sum(w))
+        dr = dr * w
+        rho = rho * w
     g = np.array(
         [
             np.sum(dr * s0),
@@ -117,7 +140,7 @@ def lse_objective(
             -np.dot(dr * s2, ly),
         ]
     )
-    return float(np.mean(obj.rho(r))), g / n
+    return float(np.sum(rho) / n), g / n
 
 
 def hoffmann_starts(prob: ScaledProblem) -> np.ndarray:
@@ -177,11 +200,17 @@ def _profiled_starts(
     return np.column_stack([np.log(th), ai.ravel(), bi.ravel()])
 
 
-def _run(start: np.ndarray, prob: ScaledProblem, obj: Objective, max_iter: int) -> StartResult:
+def _run(
+    start: np.ndarray,
+    prob: ScaledProblem,
+    obj: Objective,
+    max_iter: int,
+    w: np.ndarray | None = None,
+) -> StartResult:
     scale = obj.scale**2
 
     def fun(p: np.ndarray) -> tuple[float, np.ndarray]:
-        f, g = lse_objective(p, prob.lx, prob.ly, prob.loss, obj)
+        f, g = lse_objective(p, prob.lx, prob.ly, prob.loss, obj, w)
         return f / scale, g / scale
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -192,7 +221,7 @@ def _run(start: np.ndarray, prob: ScaledProblem, obj: Objective, max_iter: int) 
             method="L-BFGS-B",
             options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 20},
         )
-        value, grad = lse_objective(res.x, prob.lx, prob.ly, prob.loss, obj)
+        value, grad = lse_objective(res.x, prob.lx, prob.ly, prob.loss, obj, w)
     return StartResult(
         start=np.asarray(start, dtype=float),
         end=np.asarray(res.x, dtype=float),
@@ -246,6 +275,8 @@ def fit_approach3(
             f"{data.source} has {data.n_points}."
         )
     prob = ScaledProblem.from_data(data)
+    weight = getattr(data, "weight", None)
+    w = None if weight is None else np.asarray(weight, dtype=float) / float(np.mean(weight))
     kinds: list[str] = []
     if isinstance(starts, str):
         check_choice(starts, "starts", "fit_approach3", ("profiled", "hoffmann"))
@@ -280,7 +311,7 @@ def fit_approach3(
     runs: list[StartResult] = []
     with single_blas_thread():
         for i, start in enumerate(grid):
-            runs.append(_run(start, prob, obj, max_iter))
+            runs.append(_run(start, prob, obj, max_iter, w))
             if progress is not None:
                 progress(i + 1, len(grid))
     values = np.array([r.value for r in runs])
@@ -290,7 +321,17 @@ def fit_approach3(
     n_reached = int(np.sum(values <= best.value + tol))
     e, a, b, al, be = best.end
     surface = prob.surface(np.exp([e, a, b]), al, be)
-    status, message = _status(best, surface, prob, obj)
+    polish = None
+    if not obj.is_smooth:
+        polish = _polish_nonsmooth(best, prob, obj, w)
+        if polish["value"] < best.value:
+            surface = polish["surface"]
+        status, message = polish["verdict"]
+        status, message = combine(
+            (status, message), check_chinchilla(surface, _as_data(prob, surface))
+        )
+    else:
+        status, message = _status(best, surface, prob, obj, w)
     start_in = best.start.copy()
     start_in[1] += start_in[3] * np.log(prob.N0)
     start_in[2] += start_in[4] * np.log(prob.D0)
@@ -310,14 +351,15 @@ def fit_approach3(
         "iterations_total": int(sum(r.iterations for r in runs)),
         "optimizer_message": best.message,
         "gradient_max": best.grad_norm,
-        "stationarity_max": _kappa_max(best, prob, obj),
+        "stationarity_max": _kappa_max(best, prob, obj, w) if obj.is_smooth else None,
+        "polish": None if polish is None else polish["info"],
         "varpro_seed_objective": varpro_fit.objective_value if varpro_fit is not None else None,
     }
     return SurfaceFit(
         method="approach3",
         surface=surface,
         objective=obj,
-        objective_value=best.value,
+        objective_value=best.value if polish is None else min(best.value, polish["value"]),
         n_points=data.n_points,
         status=status,
         message=message,
@@ -328,7 +370,13 @@ def fit_approach3(
 _NAMES = ("log E", "log A", "log B", "alpha", "beta")
 
 
-def _status(best: StartResult, surface, prob: ScaledProblem, obj: Objective) -> tuple[Status, str]:
+def _status(
+    best: StartResult,
+    surface,
+    prob: ScaledProblem,
+    obj: Objective,
+    w: np.ndarray | None = None,
+) -> tuple[Status, str]:
     """Scale-free verdict on the best run (:func:`~scalinglab.laws.diagnostics.assess_optimum`).
 
     Scales: 1 for the log-amplitudes (an e-fold change of a term), ``1/max|log N/N0|`` for
@@ -338,7 +386,7 @@ def _status(best: StartResult, surface, prob: ScaledProblem, obj: Objective) -> 
     """
     if not np.isfinite(best.value):
         return Status.FAILED, "no start reached a finite objective"
-    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj)
+    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj, w)
     scales = _scales(prob)
     floor = _floor(prob, obj)
     verdict = assess_optimum(
@@ -383,13 +431,96 @@ def _floor(prob: ScaledProblem, obj: Objective) -> float:
     return float(FLOOR_FRACTION * null_objective(prob.loss, obj.rho, obj.residuals))
 
 
-def _kappa_max(best: StartResult, prob: ScaledProblem, obj: Objective) -> float:
+def _kappa_max(
+    best: StartResult, prob: ScaledProblem, obj: Objective, w: np.ndarray | None = None
+) -> float:
     """Largest scale-free stationarity measure κ of the best run (NaN if not finite)."""
-    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj)
+    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj, w)
     if not (np.isfinite(value) and np.all(np.isfinite(grad))):
         return float("nan")
     k = stationarity(best.end, grad, value, scales=_scales(prob), value_floor=_floor(prob, obj))
     return float(np.max(k))
+
+
+def _polish_nonsmooth(
+    best: StartResult, prob: ScaledProblem, obj: Objective, w: np.ndarray | None
+) -> dict[str, object]:
+    """Finish a non-smooth fit (asymmetric MAE) where L-BFGS stalls at a kink.
+
+    Raw loss: for fixed (α, β) the problem in (E, A, B) ≥ 0 is a linear programme
+    (residual split into over- and under-prediction parts, Koenker & Bassett 1978),
+    solved exactly through its dual with HiGHS; Nelder–Mead then minimises this exact profile over
+    (α, β) from the best L-BFGS run. Log loss: Nelder–Mead on all five log-parameters.
+    The verdict comes from :func:`~scalinglab.laws.diagnostics.probe_minimum`.
+    """
+    from scipy.optimize import linprog
+
+    n = prob.loss.size
+    ww = np.ones(n) if w is None else w
+    ww = ww / np.sum(ww)
+    scales = _scales(prob)
+    if obj.space == "raw":
+        lam_bounds = np.column_stack([-obj.asymmetry * ww, ww])
+
+        def inner(z: np.ndarray) -> tuple[float, np.ndarray]:
+            # Dual LP: max Σ L_i λ_i  s.t.  Xᵀλ ≤ 0,  −w·ww_i ≤ λ_i ≤ ww_i; the primal
+            # (E, A, B) ≥ 0 are the multipliers of Xᵀλ ≤ 0 (half the size of the primal).
+            X = np.column_stack([np.ones(n), np.exp(-z[0] * prob.lx), np.exp(-z[1] * prob.ly)])
+            res = linprog(-prob.loss, A_ub=X.T, b_ub=np.zeros(3), bounds=lam_bounds, method="highs")
+            if res.status != 0:
+                return np.inf, np.full(3, np.nan)
+            theta = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)
+            return obj.value(X @ theta, prob.loss, ww), theta
+
+        def profile(z: np.ndarray) -> float:
+            if not (z[0] > 0 and z[1] > 0):
+                return np.inf
+            return inner(z)[0]
+
+        z0 = best.end[3:].copy()
+        if not np.all(z0 > 0):
+            z0 = np.array([0.3, 0.3])
+        step = 0.02
+        simplex = z0 + np.array([[0.0, 0.0], [step, 0.0], [0.0, step]])
+        res = minimize(
+            profile,
+            z0,
+            method="Nelder-Mead",
+            options={
+                "initial_simplex": simplex,
+                "xatol": 1e-9,
+                "fatol": 1e-15,
+                "maxiter": 2000,
+                "maxfev": 4000,
+            },
+        )
+        value, theta = inner(res.x)
+        verdict = probe_minimum(profile, res.x, names=("alpha", "beta"), scales=scales[3:])
+        surface = prob.surface(theta, float(res.x[0]), float(res.x[1]))
+    else:
+
+        def full(p: np.ndarray) -> float:
+            return lse_objective(p, prob.lx, prob.ly, prob.loss, obj, w)[0]
+
+        res = minimize(
+            full,
+            best.end,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-15, "maxiter": 20000, "maxfev": 40000},
+        )
+        value = float(res.fun)
+        verdict = probe_minimum(full, res.x, names=_NAMES, scales=scales)
+        e, a, b, al, be = res.x
+        surface = prob.surface(np.exp([e, a, b]), al, be)
+    if not res.success and verdict[0] == Status.CONVERGED:
+        verdict = (Status.MAX_ITER, f"Nelder-Mead polish: {res.message}")
+    info = {
+        "method": "LP profile + Nelder-Mead" if obj.space == "raw" else "Nelder-Mead",
+        "evaluations": int(res.nfev),
+        "objective": float(value),
+        "lbfgs_objective": float(best.value),
+    }
+    return {"value": float(value), "surface": surface, "verdict": verdict, "info": info}
 
 
 def _as_data(prob: ScaledProblem, surface) -> object:
