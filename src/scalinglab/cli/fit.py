@@ -5,6 +5,7 @@ Thin layer: parse options, call :mod:`scalinglab.laws`, print text or one JSON o
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,6 +71,8 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
         delta = (
             f", delta={_fmt(result['huber_delta'])}" if result["objective_name"] == "huber" else ""
         )
+        if result["objective_name"] == "asymmetric-mae":
+            delta = f", w={_fmt(result['asymmetry'])}"
         head += f"; {result['objective_name']} on {result['loss_space']} loss{delta}"
     echo(head + f"): {result['status']}")
     if result["message"] and result["message"] != "converged":
@@ -140,9 +143,21 @@ def fit(
         str | None, typer.Option("--loss-col", help="Loss column (default: loss).")
     ] = None,
     objective: Annotated[
-        str | None, typer.Option(help="huber | mse, for approach3 and varpro (default: huber).")
+        str | None,
+        typer.Option(
+            help="huber | mse | asymmetric-mae, for approach3 and varpro (default: huber)."
+        ),
     ] = None,
     huber_delta: Annotated[float, typer.Option(help="Huber threshold delta.")] = 1e-3,
+    asymmetry: Annotated[
+        float,
+        typer.Option(
+            help="asymmetric-mae: weight of over-prediction (default 10, the chinchilla package's)."
+        ),
+    ] = 10.0,
+    weight_col: Annotated[
+        str | None, typer.Option("--weight-col", help="Column of point weights (> 0).")
+    ] = None,
     loss_space: Annotated[
         str | None,
         typer.Option(help="log | raw residuals (default: log for approach3, raw for varpro)."),
@@ -171,8 +186,10 @@ def fit(
 
     if method not in _METHODS:
         fail(f"--method must be one of {', '.join(_METHODS)}; got {method!r}")
-    if objective is not None and objective not in ("huber", "mse"):
-        fail(f"--objective must be huber or mse; got {objective!r}")
+    if objective is not None and objective not in ("huber", "mse", "asymmetric-mae"):
+        fail(f"--objective must be huber, mse or asymmetric-mae; got {objective!r}")
+    if not (math.isfinite(asymmetry) and asymmetry > 0):
+        fail(f"--asymmetry must be a finite number > 0; got {asymmetry!r}")
     if loss_space is not None and loss_space not in ("log", "raw"):
         fail(f"--loss-space must be log or raw; got {loss_space!r}")
     if not (math.isfinite(huber_delta) and huber_delta > 0):
@@ -188,8 +205,12 @@ def fit(
     if plot is not None and plot.parent and not plot.parent.exists():
         fail(f"--plot: the directory '{plot.parent}' does not exist")
     path, budgets = _split_args(args, budget)
-    data = read_csv(path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k)
-    obj = default_objective(method, objective, loss_space, huber_delta)
+    data = read_csv(
+        path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k, weight_col=weight_col
+    )
+    obj = dataclasses.replace(
+        default_objective(method, objective, loss_space, huber_delta), asymmetry=asymmetry
+    )
     options: dict[str, Any] = {"grid_step": grid_step} if method == "varpro" else {}
 
     def do_fit(d: Any) -> Any:
@@ -200,7 +221,7 @@ def fit(
     result: dict[str, Any] = fit_result.to_dict()
     details = result.pop("details")
     if method not in SURFACE_METHODS:
-        for key in ("objective_name", "loss_space", "huber_delta"):
+        for key in ("objective_name", "loss_space", "huber_delta", "asymmetry"):
             result[key] = None
     result["source"] = str(path)
     usable = fit_result.status not in (Status.FAILED, Status.NOT_IDENTIFIABLE)

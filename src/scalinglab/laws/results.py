@@ -32,7 +32,7 @@ class SurfaceFit:
     n_points : int
         Rows used.
     status : Status
-        converged / max_iter / bound_hit / failed.
+        converged / max_iter / bound_hit / not_identifiable / partial / failed.
     message : str
         Human-readable reason for the status.
     details : dict
@@ -75,6 +75,9 @@ class SurfaceFit:
                 "objective_name": self.objective.kind,
                 "loss_space": self.objective.space,
                 "huber_delta": self.objective.delta if self.objective.kind == "huber" else None,
+                "asymmetry": (
+                    self.objective.asymmetry if self.objective.kind == "asymmetric-mae" else None
+                ),
                 "n_points": self.n_points,
                 "status": str(self.status),
                 "message": self.message,
