@@ -145,8 +145,9 @@ def predict_cmd(
         str,
         typer.Option(
             "--theory",
-            help="auto | exact (per sketch, averaged over --seeds) | deterministic "
-            "(sketch-free) | recursion | volterra.",
+            help="auto | exact (per sketch, averaged over --seeds; with --data: per sketch "
+            "and data set, plus risk_sem) | deterministic (sketch-free; with --data and "
+            "--optimizer gd: the discrete-step deterministic equivalent) | recursion | volterra.",
         ),
     ] = "auto",
     json_: Json = False,
@@ -175,7 +176,10 @@ def predict_cmd(
     if json_:
         emit_json(pred.to_dict())
     else:
-        _print_curve(pred.steps, {"risk": pred.risk})
+        cols = {"risk": pred.risk}
+        if getattr(pred, "risk_sem", None) is not None:
+            cols["risk_sem"] = pred.risk_sem
+        _print_curve(pred.steps, cols)
 
 
 @sgd_app.command("frontier")

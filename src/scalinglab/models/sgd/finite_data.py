@@ -35,7 +35,7 @@ import numpy as np
 from scalinglab._types import Status
 from scalinglab.models.sgd.results import SGDPrediction, seed_streams
 
-__all__ = ["flow_data_risk", "predict_finite_data", "talbot_nodes"]
+__all__ = ["flow_data_risk", "kappa_real", "predict_finite_data", "solve_kappa", "talbot_nodes"]
 
 TALBOT_NODES = 32
 
@@ -59,7 +59,7 @@ def talbot_nodes(t: float, nodes: int = TALBOT_NODES) -> tuple[np.ndarray, np.nd
     return pts, weights
 
 
-def _kappa_real(x: np.ndarray, n: np.ndarray, samples: int, p: float) -> float:
+def kappa_real(x: np.ndarray, n: np.ndarray, samples: int, p: float) -> float:
     """Real κ ≥ 0 with κ − (κ/P) Σ n x/(x+κ) = p (p ≥ 0), bisection in log κ."""
     total = float(n.sum())
     if p == 0.0 and total <= samples:
@@ -80,7 +80,7 @@ def _kappa_real(x: np.ndarray, n: np.ndarray, samples: int, p: float) -> float:
     return float(np.sqrt(lo * hi))
 
 
-def _solve_kappa(x, n, samples, p, k_init) -> np.ndarray:
+def solve_kappa(x, n, samples, p, k_init) -> np.ndarray:
     """Vectorised Newton for ``κ − (κ/P) Σ n x/(x+κ) = p`` at many complex p."""
     k = k_init.astype(np.complex128).copy()
     active = np.ones(p.size, dtype=bool)
@@ -114,7 +114,7 @@ def _kappa_table(x, n, samples, times, nodes) -> tuple[np.ndarray, np.ndarray, n
         pts[i], wts[i] = talbot_nodes(float(times[i]), nodes)
         p = pts[i, half]
         guess = p + float(np.sum(n * x)) / samples if prev is None else prev
-        k = _solve_kappa(x, n, samples, p, guess)
+        k = solve_kappa(x, n, samples, p, guess)
         kap[i, half] = k
         kap[i, : nodes - 1] = np.conj(k[1:][::-1])
         prev = k
@@ -153,7 +153,7 @@ def flow_data_risk(
     if not np.any(pos):
         return out
     tp = times[pos]
-    k0 = _kappa_real(x, n, samples, 0.0)
+    k0 = kappa_real(x, n, samples, 0.0)
     null_part = k0 * float(np.sum(n * x / (x + k0))) if k0 > 0 else 0.0
     all_t = np.concatenate((tp, 2.0 * tp))
     pts, wts, kap = _kappa_table(x, n, samples, all_t, nodes)

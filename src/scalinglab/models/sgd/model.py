@@ -416,7 +416,13 @@ def predict(
         and ``volterra`` compute the same numbers by slower independent routes.
         ``deterministic``: the sketch-averaged deterministic equivalent (no seeds).
         ``auto``: ``exact`` for fresh data (or no sketch), the finite-data gradient-flow
-        deterministic equivalent when ``data`` is set.
+        deterministic equivalent when ``data`` is set (for GD: the discrete-step one, exact
+        in each sketch).
+        With ``data`` set: ``exact`` is the exact risk per drawn sketch *and* data set for
+        GD and flow (:mod:`scalinglab.models.sgd.finite_gd`, with ``risk_sem``), and the exact
+        expectation over the mini-batch sampling per data set for multi-pass SGD
+        (:mod:`scalinglab.models.sgd.multipass`); ``deterministic`` for GD is the
+        discrete-step deterministic equivalent in both sketch and data.
     seeds, seed : int
         Sketches to average over (``exact``, ``recursion``, ``volterra``).
     points_per_decade : int, optional
@@ -428,10 +434,20 @@ def predict(
     seed = check_int(seed, "seed", "predict", low=0)
     record = cfg.record_steps()
     if cfg.data is not None:
+        if cfg.optimizer in ("gd", "flow") and theory in ("auto", "exact", "deterministic"):
+            from scalinglab.models.sgd.finite_gd import predict_gd_data
+
+            if cfg.optimizer == "gd" or theory == "exact":
+                mode = {"auto": "sketch-exact"}.get(theory, theory)
+                return predict_gd_data(cfg, record, theory=mode, seeds=seeds, seed=seed)
+        if cfg.optimizer == "sgd" and theory == "exact":
+            from scalinglab.models.sgd.multipass import predict_multipass
+
+            return predict_multipass(cfg, record, seeds=seeds, seed=seed)
         if theory not in ("auto", "deterministic"):
             raise InputError(
-                f"theory='{theory}' needs fresh data (no 'data'); finite data has the "
-                "deterministic-equivalent theory only."
+                f"theory='{theory}' needs fresh data (no 'data'); with finite data use "
+                "'auto', 'exact' or 'deterministic'."
             )
         from scalinglab.models.sgd.finite_data import predict_finite_data
 
