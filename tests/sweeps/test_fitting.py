@@ -109,3 +109,22 @@ def test_fit_sweep_on_mrs_theory_returns_exact_exponents(tmp_path):
         assert f.params["alpha"] == pytest.approx(a, rel=1e-7)
         assert f.params["L0"] == pytest.approx(l0, rel=1e-6)
         assert f.n_points == 25
+
+
+def test_chinchilla_on_noisy_data_matches_scipy_least_squares():
+    # the engine's optimum of the relative-error objective against scipy's trust-region
+    # least squares on the same residuals, started at the truth
+    rng = np.random.default_rng(5)
+    n, t = _grid(k=6)
+    loss = (0.1 + 2.0 * n**-0.3 + 5.0 * t**-0.6) * (1 + 0.01 * rng.standard_normal(n.size))
+    fit = fit_chinchilla(n, t, loss)
+    assert fit.status == Status.CONVERGED, fit.message
+
+    def rel(p):
+        return (p[0] + p[1] * n ** -p[3] + p[2] * t ** -p[4]) / loss - 1.0
+
+    ref = optimize.least_squares(rel, [0.1, 2.0, 5.0, 0.3, 0.6], xtol=1e-15, ftol=1e-15)
+    got = [fit.params[k] for k in ("E", "A", "B", "a", "b")]
+    # two optimisers of one smooth problem, both to ~1e-12 in the objective: the
+    # parameters agree to ~sqrt(1e-12)·conditioning; 1e-5 relative
+    np.testing.assert_allclose(got, ref.x, rtol=1e-5)

@@ -60,7 +60,7 @@ from scalinglab.laws.diagnostics import (
     null_objective,
     stationarity,
 )
-from scalinglab.laws.nnls3 import nnls3_single
+from scalinglab.laws.nnls3 import Gram3, nnls3_single, solve_nnls3
 from scalinglab.laws.objectives import Objective
 
 __all__ = [
@@ -371,8 +371,9 @@ def grid_profile(
 
     Notes
     -----
-    With products ``P_gn,jk = B_gnj B_gnk`` the Gram matrices of all replicates are one
-    matrix product ``W @ P`` of shape (R, n)·(n, G·p²); cells are processed in chunks.
+    With products ``P_gn,jk = B_gnj B_gnk`` the Gram matrices of all replicates are the
+    batched matrix product ``W @ P_g``, (R, n)·(n, p²) for every cell g; cells are
+    processed in chunks.
 
     Examples
     --------
@@ -397,11 +398,27 @@ def grid_profile(
         ph = phis[s : s + rows]
         B = law.basis(x, ph)  # (g, n, p)
         g = B.shape[0]
-        P = np.einsum("gnj,gnk->ngjk", B, B).reshape(n, g * p * p)
-        Gm = (w2 @ P).reshape(R * g, p, p)
-        hm = (wt @ B.transpose(1, 0, 2).reshape(n, g * p)).reshape(R * g, p)
+        if R == 1:
+            Bw = B * w2[0][None, :, None]
+            Gm = np.matmul(Bw.transpose(0, 2, 1), B)  # (g, p, p)
+            hm = np.matmul(wt[0], B)  # (g, p)
+        else:
+            P = (B[..., :, None] * B[..., None, :]).reshape(g, n, p * p)
+            Gm = np.matmul(w2[None], P).transpose(1, 0, 2).reshape(R * g, p, p)
+            hm = np.matmul(wt[None], B).transpose(1, 0, 2).reshape(R * g, p)
         cm = np.repeat(c, g)
-        _, f = solve_nnls_batch(Gm, hm, cm, nonneg)
+        if p == 3 and bool(np.all(nonneg)):  # closed form of the Chinchilla-shaped case
+            d = np.sqrt(np.clip(np.einsum("mii->mi", Gm), 0.0, None))
+            d = np.where(d > 0, d, 1.0)
+            Gs = Gm / (d[:, :, None] * d[:, None, :])
+            hs = hm / d
+            gram = Gram3(
+                Gs[:, 0, 0], Gs[:, 0, 1], Gs[:, 0, 2], Gs[:, 1, 1], Gs[:, 1, 2], Gs[:, 2, 2],
+                hs[:, 0], hs[:, 1], hs[:, 2], cm,
+            )  # fmt: skip
+            f = solve_nnls3(gram, want_theta=False).f
+        else:
+            _, f = solve_nnls_batch(Gm, hm, cm, nonneg)
         out[:, s : s + g] = f.reshape(R, g)
     return out[0] if np.ndim(w) == 1 else out
 

@@ -1,17 +1,24 @@
 """Fit a scaling law across a sweep and put the fitted exponents beside the exact ones.
 
-Two forms, both fitted on the log of the loss (every point weighs by its relative error):
+Both forms are fitted by the variable-projection engine of :mod:`scalinglab.laws.engine`
+(the one fitter of partially linear laws), on the relative error of the loss:
 
 - **MRS form**, Maloney, Roberts & Sully (2022), eq. (172):
-  ``L(N, T; M) = L0 [(1/N + 1/T)^α − M^-α]``, valid for ``N, T <= M`` (eq. 185). The
-  parameters are ``L0`` and ``α``; ``log L0`` is profiled out in closed form (it is the mean
-  log residual), leaving a 1-D search in α: a log-spaced scan then a bounded refinement. With
-  no M role in the model the ``M^-α`` term is dropped (eq. 171).
+  ``L(N, T; M) = L0 [(1/N + 1/T)^α − M^-α]``, valid for ``N, T <= M`` (eq. 185) — the
+  law :func:`scalinglab.laws.catalog.mrs_law`, least squares on log L. With no M role in
+  the model the ``M^-α`` term is dropped (eq. 171).
 - **Chinchilla form**, Hoffmann et al. (2022), eq. (2): ``L = E + A N^-a + B T^-b`` with
-  ``E, A, B >= 0``. Variable projection: for fixed exponents the relative residual
-  ``(E + A N^-a + B T^-b)/L − 1`` is linear in ``(E, A, B)`` (non-negative least squares);
-  the exponents are searched on a log grid, then refined by Nelder–Mead. An axis that does not
-  vary within a group (e.g. a sweep over N at one T) is folded into E.
+  ``E, A, B >= 0`` — :func:`scalinglab.laws.catalog.chinchilla_law` with weights 1/L², so
+  the residual ``(E + A N^-a + B T^-b)/L − 1`` is linear in ``(E, A, B)`` and the engine's
+  inner problem is an exact NNLS. The exponents are searched on a log grid over
+  ``EXPONENT_BOUNDS`` and refined with the exact envelope gradient. An axis that does not
+  vary within a group (e.g. a sweep over N at one T) is folded into E (the one-variable
+  :func:`scalinglab.laws.catalog.power_law`).
+
+Naming: in this module (the sweep context) ``a`` and ``b`` are the *loss* exponents of N
+and T, as in the models' exact laws (``adapter.exact``); the engine calls them ``alpha``
+and ``beta`` and keeps ``a``/``b`` for the compute-allocation exponents of
+:mod:`scalinglab.laws`. The translation happens here and nowhere else.
 
 Standard errors come from the Gauss–Newton covariance ``σ² (JᵀJ)⁻¹`` at the optimum, with
 ``σ² = RSS/(n − p)``; they assume independent, equal relative errors and are a guide, not a
@@ -26,16 +33,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import optimize
 
 from scalinglab._types import Status
+from scalinglab.laws.catalog import chinchilla_law, mrs_law, power_law
+from scalinglab.laws.engine import fit_partially_linear
+from scalinglab.laws.objectives import Objective
 
 __all__ = ["LawFit", "fit_chinchilla", "fit_mrs", "fit_rows", "fit_sweep", "sweep_loss_column"]
 
 ALPHA_BOUNDS = (1e-3, 20.0)  # α search range of the MRS form
 EXPONENT_BOUNDS = (1e-3, 10.0)  # exponent search range of the Chinchilla form
 SCAN_POINTS = 400  # log-spaced α values scanned before refinement
-CHINCHILLA_SCAN = 30  # per-exponent grid before Nelder-Mead
+CHINCHILLA_SCAN = 100  # log-spaced values per exponent on the engine grid (0.04 decade)
 MIN_POINTS = 3
 
 
@@ -147,24 +156,18 @@ def fit_mrs(
     inv_m = None if m is None else 1.0 / m[keep]
     y = np.log(loss[keep])
     log_s = np.log(s)
-
-    def log_g(alpha: float) -> np.ndarray:
-        if inv_m is None:
-            return alpha * log_s
-        return alpha * log_s + np.log1p(-np.exp(alpha * (np.log(inv_m) - log_s)))
-
-    def rss(alpha: float) -> float:
-        r = y - log_g(alpha)
-        return float(np.sum((r - r.mean()) ** 2))
-
-    grid = np.geomspace(*ALPHA_BOUNDS, SCAN_POINTS)
-    values = np.array([rss(a) for a in grid])
-    i = int(np.argmin(values))
-    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    res = optimize.minimize_scalar(rss, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
-    alpha = float(res.x)
-    log_l0 = float(np.mean(y - log_g(alpha)))
-    resid = log_l0 + log_g(alpha) - y
+    law = mrs_law(
+        latent=m is not None,
+        alpha_range=ALPHA_BOUNDS,
+        step=float(np.log10(ALPHA_BOUNDS[1] / ALPHA_BOUNDS[0])) / SCAN_POINTS,
+    )
+    inputs = {"N": n[keep], "T": t[keep]}
+    if m is not None:
+        inputs["M"] = m[keep]
+    res = fit_partially_linear(law, inputs, loss[keep], objective=Objective("mse", "log"))
+    alpha = res.params["alpha"]
+    log_l0 = math.log(res.params["L0"]) if res.params["L0"] > 0 else -math.inf
+    resid = np.log(np.maximum(res.predict(inputs), np.finfo(float).tiny)) - y
     total = float(np.sum(resid**2))
     # d log g / d alpha = [s^a ln s − M^-a ln(1/M)] / [s^a − M^-a]
     if inv_m is None:
@@ -176,15 +179,7 @@ def fit_mrs(
     se = _gauss_newton_se(jac, total, ("log_L0", "alpha"))
     l0 = math.exp(log_l0)
     stderr = {"L0": None if se["log_L0"] is None else l0 * se["log_L0"], "alpha": se["alpha"]}
-    at_edge = i in (0, grid.size - 1)
-    status = Status.BOUND_HIT if at_edge else (Status.CONVERGED if res.success else Status.FAILED)
-    msg = (
-        f"alpha at the search bound {ALPHA_BOUNDS}"
-        if at_edge
-        else "converged"
-        if res.success
-        else str(res.message)
-    )
+    status, msg = res.status, res.message
     return LawFit(
         "mrs",
         group,
@@ -224,35 +219,20 @@ def fit_chinchilla(
             f"needs a varying N or T and more than {n_par} points",
         )
     cols = {"a": n, "b": t}
-
-    def design(exps: np.ndarray) -> np.ndarray:
-        parts = [np.ones_like(loss)] + [cols[r] ** -e for r, e in zip(roles, exps, strict=True)]
-        return np.column_stack(parts) / loss[:, None]
-
-    def inner(exps: np.ndarray) -> tuple[np.ndarray, float]:
-        coef, rnorm = optimize.nnls(design(exps), np.ones_like(loss))
-        return coef, float(rnorm**2)
-
-    def objective(log_exps: np.ndarray) -> float:
-        return inner(np.exp(log_exps))[1]
-
-    axis = np.linspace(*np.log(EXPONENT_BOUNDS), CHINCHILLA_SCAN)
-    if len(roles) == 1:
-        starts = [np.array([v]) for v in axis]
+    step = float(np.log10(EXPONENT_BOUNDS[1] / EXPONENT_BOUNDS[0])) / CHINCHILLA_SCAN
+    if len(roles) == 2:
+        law = chinchilla_law(EXPONENT_BOUNDS, EXPONENT_BOUNDS, step, log_grid=True)
+        inputs = {"N": n, "D": t}
     else:
-        starts = [np.array([u, v]) for u in axis for v in axis]
-    best = min(starts, key=objective)
-    res = optimize.minimize(
-        objective,
-        best,
-        method="Nelder-Mead",
-        options={"xatol": 1e-9, "fatol": 1e-15, "maxiter": 4000},
+        law = power_law("x", EXPONENT_BOUNDS, step, log_grid=True)
+        inputs = {"x": cols[roles[0]]}
+    # weights 1/L²: the squared raw residual becomes the squared relative residual
+    res = fit_partially_linear(
+        law, inputs, loss, objective=Objective("mse", "raw"), weights=1.0 / loss**2
     )
-    log_exps = np.clip(res.x, *np.log(EXPONENT_BOUNDS))
-    exps = np.exp(log_exps)
-    coef, _ = inner(exps)
+    exps = res.phi
     names = ["E"] + [{"a": "A", "b": "B"}[r] for r in roles] + roles
-    theta = np.concatenate([coef, exps])
+    theta = np.concatenate([res.theta, exps])
     params = {k: float(v) for k, v in zip(names, theta, strict=True)}
 
     def model(th: np.ndarray) -> np.ndarray:
@@ -272,15 +252,9 @@ def fit_chinchilla(
         tm[j] -= h
         jac[:, j] = (model(tp) - model(tm)) / (2 * h) / loss
     stderr = _gauss_newton_se(jac, float(np.sum(rel**2)), names)
-    edge = np.any(np.isclose(log_exps, np.log(EXPONENT_BOUNDS[0]))) or np.any(
-        np.isclose(log_exps, np.log(EXPONENT_BOUNDS[1]))
-    )
-    if edge:
-        status, msg = Status.BOUND_HIT, f"an exponent is at the search bound {EXPONENT_BOUNDS}"
-    elif not res.success:
-        status, msg = Status.MAX_ITER, str(res.message)
-    else:
-        status, msg = Status.CONVERGED, "converged"
+    status, msg = res.status, res.message
+    # engine names (alpha, beta) -> the sweep's loss exponents (a, b)
+    msg = msg.replace("alpha", "a" if roles[0] == "a" else "b").replace("beta", "b")
     if len(roles) == 1:
         msg += f"; only {'N' if roles == ['a'] else 'T'} varies (the other term is in E)"
     return LawFit(
