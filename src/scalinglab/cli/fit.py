@@ -175,6 +175,14 @@ def fit(
     k: Annotated[float, typer.Option(help="FLOPs per parameter per token, C = k*N*D.")] = 6.0,
     grid_step: Annotated[float, typer.Option(help="varpro (alpha, beta) grid step.")] = 1e-3,
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of the fit.")] = None,
+    qc: Annotated[
+        bool,
+        typer.Option(
+            "--qc",
+            help="Fit only the rows that pass the IsoFLOP quality checks (flags are "
+            "reported in any case; see docs/fit.md).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -212,6 +220,16 @@ def fit(
         default_objective(method, objective, loss_space, huber_delta), asymmetry=asymmetry
     )
     options: dict[str, Any] = {"grid_step": grid_step} if method == "varpro" else {}
+    qc_report = None
+    all_data = data
+    if method != "approach1" and int(np.sum(data.budget_sizes >= 3)) >= 2:
+        from scalinglab.laws.qc import apply_qc, isoflop_qc
+
+        qc_report = isoflop_qc(data)
+        if qc:
+            data = apply_qc(data, qc_report, "approach2" if method == "approach2" else "surface")
+    elif qc:
+        fail("--qc needs IsoFLOP data (two or more budgets of 3+ runs) and not approach1")
 
     def do_fit(d: Any) -> Any:
         return fit_law(d, method, objective=obj, **options)
@@ -242,15 +260,29 @@ def fit(
             )
         ci = boot.to_dict()
     result["ci"] = ci
+    if qc_report is not None:
+        result["qc"] = {**qc_report.to_dict(), "applied": qc, "n_points_fitted": data.n_points}
     result["details"] = details
     if plot is not None:
         from scalinglab.plots.fit import plot_fit
 
-        save_figure(plot_fit(data, fit_result, bootstrap=boot, budgets=C), plot)
+        flagged = qc_report.flagged if qc_report is not None else None
+        save_figure(
+            plot_fit(all_data, fit_result, bootstrap=boot, budgets=C, flagged=flagged), plot
+        )
     if json_:
         emit_json(result)
     else:
         _print_text(result, fit_result, data)
+        if qc_report is not None:
+            for b in qc_report.budgets:
+                for f in b.flags:
+                    surface_only = f.action == "exclude_budget_approach2" and method != "approach2"
+                    if f.action == "warn" or surface_only:
+                        verb = "warning"
+                    else:
+                        verb = "excluded" if qc else "flagged; --qc excludes"
+                    typer.echo(f"  qc C = {b.C:.4g}: {f.name} ({f.detail}) [{verb}]")
         if plot is not None:
             err_console.print(f"[dim]wrote {plot}[/dim]")
 

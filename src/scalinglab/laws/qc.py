@@ -70,6 +70,7 @@ __all__ = [
     "BudgetQC",
     "QCFlag",
     "QCReport",
+    "apply_qc",
     "isoflop_qc",
 ]
 
@@ -393,3 +394,35 @@ def isoflop_qc(
         "off_centre_edge": float(off_centre_edge),
     }
     return QCReport(tuple(budgets), int(loss.size), settings)
+
+
+def apply_qc(data: Any, report: QCReport, method: str = "approach2") -> Any:
+    """The rows of ``data`` that pass ``report`` for ``method``, regrouped into budgets.
+
+    ``method`` is ``"approach2"`` (every exclusion) or ``"surface"`` (row flags and
+    ``too_few_points`` only). Budgets left without rows disappear.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalinglab.laws.io import load_llama3
+    >>> d = load_llama3()
+    >>> rep = isoflop_qc(d)
+    >>> apply_qc(d, rep, "approach2").budgets.size, apply_qc(d, rep, "surface").n_points
+    (9, 133)
+    """
+    from scalinglab.laws.io import ScalingData
+
+    check_choice(method, "method", "apply_qc", ("approach2", "surface"))
+    idx = report.passing(method)
+    weight = getattr(data, "weight", None)
+    return ScalingData(
+        N=data.N[idx],
+        D=data.D[idx],
+        C=data.C[idx],
+        loss=data.loss[idx],
+        k=data.k,
+        source=data.source,
+        columns=data.columns,
+        weight=None if weight is None else weight[idx],
+    )

@@ -19,9 +19,13 @@ def _budget_colours(budgets: np.ndarray):
     return norm, cmap
 
 
-def _left_isoflop(ax, data, fit, norm, cmap) -> None:
-    """Loss against N per budget, with fitted curves and the frontier."""
+def _left_isoflop(ax, data, fit, norm, cmap, flagged=None) -> None:
+    """Loss against N per budget, with fitted curves and the frontier; flagged rows are
+    drawn as open red circles."""
     method = fit.method
+    by_c = {}
+    if method == "approach2":
+        by_c = {round(float(np.log10(b["C"])), 6): b for b in fit.details["budgets"]}
     for g, C in enumerate(data.budgets):
         rows = data.group == g
         colour = cmap(norm(C))
@@ -31,8 +35,8 @@ def _left_isoflop(ax, data, fit, norm, cmap) -> None:
         n = np.logspace(lo - pad, hi + pad, 120)
         if hasattr(fit, "surface"):
             ax.plot(n, fit.surface.loss(n, C / (data.k * n)), color=colour, lw=1.2)
-        elif method == "approach2":
-            b = fit.details["budgets"][g]
+        elif method == "approach2" and round(float(np.log10(C)), 6) in by_c:
+            b = by_c[round(float(np.log10(C)), 6)]
             par = b["parabola_log10N"]
             if par is not None:
                 x = np.log10(n)
@@ -56,6 +60,17 @@ def _left_isoflop(ax, data, fit, norm, cmap) -> None:
                 lw=1.2,
                 label="parabola minima N*(C)",
             )
+    if flagged is not None and np.any(flagged):
+        ax.scatter(
+            data.N[flagged],
+            data.loss[flagged],
+            s=70,
+            facecolors="none",
+            edgecolors="red",
+            linewidths=1.4,
+            zorder=5,
+            label=f"QC-flagged ({int(np.sum(flagged))})",
+        )
     ax.set_xscale("log")
     ax.set_xlabel("model size N (parameters)")
     ax.set_ylabel("loss")
@@ -92,6 +107,7 @@ def plot_fit(
     *,
     bootstrap: Any = None,
     budgets: np.ndarray | None = None,
+    flagged: np.ndarray | None = None,
 ) -> Figure:
     """Two panels: the data with fitted IsoFLOP curves, and N*(C), D*(C) against compute.
 
@@ -105,6 +121,9 @@ def plot_fit(
         Adds percentile bands of N*(C) and D*(C) at ``budgets``.
     budgets : array-like, optional
         Budgets of the allocation table (marked on the frontier panel).
+    flagged : array of bool, optional
+        Rows of ``data`` flagged by the IsoFLOP QC (:mod:`scalinglab.laws.qc`), circled
+        in red.
     """
     fig = Figure(figsize=(11, 4.4))
     ax_l, ax_r = fig.subplots(1, 2)
@@ -112,7 +131,7 @@ def plot_fit(
     if fit.method == "approach1":
         _left_envelope(ax_l, data, fit)
     else:
-        _left_isoflop(ax_l, data, fit, norm, cmap)
+        _left_isoflop(ax_l, data, fit, norm, cmap, flagged)
         sm = ScalarMappable(norm=norm, cmap=cmap)
         fig.colorbar(sm, ax=ax_l, label="compute budget C (FLOPs)", pad=0.01)
     C_all = data.k * data.N * data.D
