@@ -38,6 +38,7 @@ __all__ = [
     "LagMatrix",
     "correlation_norms",
     "cross_block_fro2",
+    "cross_block_gram",
     "lag_correlations",
     "lagged_counts",
     "log_lags",
@@ -180,42 +181,80 @@ def merge_lag_matrices(parts: list[LagMatrix]) -> LagMatrix:
     return LagMatrix(parts[0].lag, pairs, sp.csr_array(joint), first, second)
 
 
-def cross_block_fro2(parts: list[LagMatrix]) -> float:
-    """Noise-free estimate of ‖C(n)‖_F² from B disjoint blocks of positions.
+def cross_block_gram(parts: list[LagMatrix]) -> np.ndarray:
+    """Inner products G_bb' = ⟨Ĉ_b, Ĉ_b'⟩ of the correlation matrices of B blocks.
+
+    With Ĉ_b = J_b/N_b − p_b q_bᵀ, G_bb' = ⟨J_b, J_b'⟩/(N_b N_b') − p_b'ᵀ J_b q_b'/N_b
+    − p_bᵀ J_b' q_b/N_b' + (p_b·p_b')(q_b·q_b'); the first term for all pairs at once is
+    one sparse product M Mᵀ of the B × V² matrix of flattened counts.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).integers(0, 5, 1000)
+    >>> parts = [lagged_counts(x, 2, 5, start=s, stop=s + 200) for s in (0, 200, 400)]
+    >>> dense = [m.joint.toarray() / m.pairs - np.outer(m.first, m.second) for m in parts]
+    >>> brute = np.array([[np.sum(a * b) for b in dense] for a in dense])
+    >>> bool(np.allclose(cross_block_gram(parts), brute, rtol=1e-12, atol=1e-15))
+    True
+    """
+    v = parts[0].first.size
+    rows, cols, vals = [], [], []
+    for b, m in enumerate(parts):
+        coo = m.joint.tocoo()
+        rows.append(np.full(coo.nnz, b, np.int64))
+        cols.append(coo.row.astype(np.int64) * v + coo.col)
+        vals.append(coo.data / float(m.pairs))
+    flat = sp.csr_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(parts), v * v),
+    )
+    gram = (flat @ flat.T).toarray()
+    first = np.column_stack([m.first for m in parts])  # V x B
+    second = np.column_stack([m.second for m in parts])
+    # jq[b, b'] = p_b'ᵀ (J_b/N_b) q_b'
+    jq = np.array([np.sum(first * ((m.joint @ second) / float(m.pairs)), axis=0) for m in parts])
+    gram -= jq + jq.T
+    gram += (first.T @ first) * (second.T @ second)
+    return gram
+
+
+def cross_block_fro2(parts: list[LagMatrix]) -> tuple[float, float]:
+    """Noise-free estimate of ‖C(n)‖_F² from B disjoint blocks, with a jackknife error.
 
     With Ĉ_b the correlation matrix of block b, E⟨Ĉ_b, Ĉ_b'⟩ = ‖C‖_F² for b ≠ b' when the
-    blocks are (nearly) independent, so
+    blocks are (nearly) independent, so the mean of the off-diagonal of
+    :func:`cross_block_gram` has no noise-floor bias, whatever the dependence between pairs
+    inside a block. The analytic correction (1 − Σp²)(1 − Σq²)/N assumes independent pairs
+    and under-subtracts when neighbouring pairs are correlated (by ≈ 4 % of the floor² on the
+    copy process with q = ½, a = ½; docs/language.md). The standard error is the
+    leave-one-block-out jackknife.
 
-        ‖C‖_F² ≈ (‖Σ_b Ĉ_b‖_F² − Σ_b ‖Ĉ_b‖_F²) / (B(B − 1))
-
-    has no noise-floor bias, whatever the dependence between pairs inside a block. The
-    analytic correction (1 − Σp²)(1 − Σq²)/N assumes independent pairs and under-subtracts
-    when neighbouring pairs are correlated (by ≈ 4 % of the floor² on the copy process with
-    q = ½, a = ½; docs/language.md).
+    Returns
+    -------
+    estimate, se : float
+        Estimate of ‖C‖_F² (may be negative when the lag is pure noise) and its s.e.
 
     Examples
     --------
     >>> x = np.random.default_rng(0).integers(0, 4, 40_000)
     >>> parts = [lagged_counts(x, 1, 4, start=s, stop=s + 5000) for s in range(0, 40_000, 5000)]
-    >>> abs(cross_block_fro2(parts)) < 2e-5   # pure noise: floor² is about 1.4e-5
+    >>> est, se = cross_block_fro2(parts)
+    >>> bool(abs(est) < 3 * se)   # pure noise: zero within the error
     True
     """
     b = len(parts)
     if b < 2:
         raise InputError("the cross-block estimate needs at least 2 blocks")
-    own = sum(_frobenius(m) ** 2 for m in parts)
-    total = parts[0].joint / float(parts[0].pairs)
-    for m in parts[1:]:
-        total = total + m.joint / float(m.pairs)
-    coo = sp.coo_array(total)
-    s2 = float(np.sum(coo.data**2))
-    cross = sum(
-        float(np.sum(coo.data * m.first[coo.row] * m.second[coo.col])) for m in parts
-    )
-    pp = np.array([[float(mi.first @ mj.first) for mj in parts] for mi in parts])
-    qq = np.array([[float(mi.second @ mj.second) for mj in parts] for mi in parts])
-    whole = s2 - 2.0 * cross + float(np.sum(pp * qq))
-    return (whole - own) / (b * (b - 1))
+    gram = cross_block_gram(parts)
+    off = gram - np.diag(np.diag(gram))
+    total = float(off.sum())
+    est = total / (b * (b - 1))
+    if b < 3:
+        return est, float("nan")
+    row = off.sum(axis=1)
+    loo = (total - 2.0 * row) / ((b - 1) * (b - 2))
+    se = float(np.sqrt((b - 1) / b * np.sum((loo - loo.mean()) ** 2)))
+    return est, se
 
 
 def _frobenius(m: LagMatrix) -> float:
@@ -335,6 +374,9 @@ class LagCorrelations:
         ``blocks ≥ 2``, else the analytic one; NaN where the estimate of ‖C‖_F² is ≤ 0.
     fro_debiased_analytic : ndarray
         √(‖Ĉ‖_F² − floor_fro²) (assumes independent pairs; NaN where negative).
+    floor_fro_debiased : ndarray
+        √(s.e.) of the cross-block estimate of ‖C‖_F² (jackknife): the noise scale of the
+        debiased norm, far below ``floor_fro`` when V is large (NaN with fewer than 3 blocks).
     floor_op, floor_fro : ndarray
         Noise floors at each lag (shuffled-text op norm scaled to N = P − n; analytic
         Frobenius floor).
@@ -348,6 +390,7 @@ class LagCorrelations:
     fro_norm: np.ndarray
     fro_debiased: np.ndarray
     fro_debiased_analytic: np.ndarray
+    floor_fro_debiased: np.ndarray
     floor_op: np.ndarray
     floor_fro: np.ndarray
     tokens: int
@@ -363,6 +406,8 @@ class LagCorrelations:
 
     def floor(self, which: str) -> np.ndarray:
         """The noise floor that goes with norm ``which``."""
+        if which == "fro_debiased" and np.all(np.isfinite(self.floor_fro_debiased)):
+            return self.floor_fro_debiased
         return self.floor_op if which == "op" else self.floor_fro
 
     def to_dict(self) -> dict[str, object]:
@@ -373,6 +418,7 @@ class LagCorrelations:
             "fro_norm": self.fro_norm,
             "fro_debiased": self.fro_debiased,
             "fro_debiased_analytic": self.fro_debiased_analytic,
+            "floor_fro_debiased": self.floor_fro_debiased,
             "floor_op": self.floor_op,
             "floor_fro": self.floor_fro,
             "tokens": self.tokens,
@@ -446,9 +492,11 @@ def lag_correlations(
         ]
         row = correlation_norms(merge_lag_matrices(parts) if nb > 1 else parts[0])
         row["fro_debiased_analytic"] = row["fro_debiased"]
+        row["floor_fro_debiased"] = float("nan")
         if nb > 1:
-            est = cross_block_fro2(parts)
+            est, se = cross_block_fro2(parts)
             row["fro_debiased"] = float(np.sqrt(est)) if est > 0 else float("nan")
+            row["floor_fro_debiased"] = float(np.sqrt(se))
         rows.append(row)
         if progress is not None:
             progress(i + 1, total)
@@ -467,6 +515,7 @@ def lag_correlations(
         fro_norm=col["fro"],
         fro_debiased=col["fro_debiased"],
         fro_debiased_analytic=col["fro_debiased_analytic"],
+        floor_fro_debiased=col["floor_fro_debiased"],
         floor_op=floor_op,
         floor_fro=col["floor_fro"],
         tokens=int(x.size),

@@ -112,7 +112,7 @@ def fit_corr_exponent(
     --------
     >>> lags = np.array([1, 2, 4, 8, 16])
     >>> v, fl = 0.1 * lags**-0.9, np.full(5, 1e-4)
-    >>> c = LagCorrelations(lags, v, v, v, v, fl, fl, 10**6, 100, "uniform", 1)
+    >>> c = LagCorrelations(lags, v, v, v, v, fl, fl, fl, 10**6, 100, "uniform", 1)
     >>> f = fit_corr_exponent(c)
     >>> round(f.beta, 6), f.window
     (0.9, (1, 16))

@@ -99,7 +99,7 @@ def horizon_measured(
     --------
     >>> lags = np.array([1, 2, 4])
     >>> v, fl = np.array([0.1, 0.05, 0.02]), np.full(3, 0.01)
-    >>> c = LagCorrelations(lags, v, v, v, v, fl, fl, 10_000, 10, "uniform", 1)
+    >>> c = LagCorrelations(lags, v, v, v, v, fl, fl, fl, 10_000, 10, "uniform", 1)
     >>> horizon_measured(c, np.array([100.0, 10_000.0]), kappa=1.5).tolist()
     [0, 4]
     """
@@ -127,7 +127,7 @@ def horizon_table(
     >>> lags = np.array([1, 2, 4, 8])
     >>> vals = 0.1 * lags**-1.0
     >>> fl = np.full(4, 0.001)
-    >>> c = LagCorrelations(lags, vals, vals, vals, vals, fl, fl, 10_000, 10, "uniform", 1)
+    >>> c = LagCorrelations(lags, vals, vals, vals, vals, fl, fl, fl, 10_000, 10, "uniform", 1)
     >>> f = CorrExponentFit(1.0, 0.0, (1.0, 1.0), 0.1, (1, 8), 4, "op", "converged", "")
     >>> [r["n_star_measured"] for r in horizon_table(c, f, np.array([1e4, 1e6]))]
     [8, None]
