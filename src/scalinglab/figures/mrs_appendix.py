@@ -67,7 +67,8 @@ def linear_model_coefficients(
     For T < N: one thin SVD ``Xᵀ = U S Vᵀ`` gives ``Σ_n λ_n(1 − ‖U_n‖²)`` and
     ``Σ_i (UᵀΛU)_ii/s_i²``. For T > N, P = I and ``tr Λ(XᵀX)⁻¹ = ‖L⁻¹‖²_F`` with L the
     Bartlett factor of ``Wishart_N(T, I)`` (XᵀX = Λ^{1/2} L Lᵀ Λ^{1/2} in distribution), which
-    costs N³ instead of T N². T = N is refused (the loss is infinite in expectation).
+    costs N³ instead of T N². Isotropic data with T < N likewise use the T × T Bartlett factor
+    of ``XXᵀ/λ ~ Wishart_T(N, I)``. T = N is refused (the loss is infinite in expectation).
 
     Examples
     --------
@@ -84,15 +85,22 @@ def linear_model_coefficients(
     if t == n:
         raise InputError("linear model: T = N is the interpolation pole (infinite loss)")
     if t > n:
-        low = bartlett_factor(n, t, rng)
-        inv = scipy.linalg.solve_triangular(low, np.eye(n), lower=True, check_finite=False)
-        return 0.0, float(np.sum(inv * inv))
+        return 0.0, _inverse_wishart_trace(n, t, rng)
+    if np.all(lv == lv[0]):  # isotropic: tr Λ(I − P) = λ(N − T), XXᵀ/λ ~ Wishart_T(N, I)
+        return float(lv[0] * (n - t)), _inverse_wishart_trace(t, n, rng)
     xt = rng.standard_normal((n, t)) * np.sqrt(lv)[:, None]  # Xᵀ, columns are samples
     left, s, _ = thin_svd(xt)
     row_power = np.einsum("ni,ni->n", left, left)
     label = float(np.sum(lv * (1.0 - row_power)))
     noise = float(np.sum(np.einsum("ni,n,ni->i", left, lv, left) / s**2))
     return max(label, 0.0), noise
+
+
+def _inverse_wishart_trace(p: int, dof: int, rng: np.random.Generator) -> float:
+    """``tr W⁻¹`` for W ~ Wishart_p(dof, I) through its Bartlett factor (p³ work)."""
+    low = bartlett_factor(p, dof, rng)
+    inv = scipy.linalg.solve_triangular(low, np.eye(p), lower=True, check_finite=False)
+    return float(np.sum(inv * inv))
 
 
 @dataclass(frozen=True)
