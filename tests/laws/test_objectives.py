@@ -130,8 +130,13 @@ def test_cli_objective_names_and_weights(run_cli, tmp_path):
     assert res["alpha"] == pytest.approx(0.34, rel=1e-5)
     code, out, err = run_cli("fit", str(path), "--objective", "l1", "--json")
     assert code == 2 and "asymmetric-mae" in err
-    code, out, err = run_cli("fit", str(path), "--weight-col", "nope", "--json")
+    code, out, err = run_cli(
+        "fit", str(path), "--method", "approach3", "--weight-col", "nope", "--json"
+    )
     assert code == 2 and "'nope'" in err
+    # Methods that would ignore the weights refuse them instead.
+    code, out, err = run_cli("fit", str(path), "--weight-col", "w", "--json")
+    assert code == 2 and "approach3 only" in err
 
 
 @pytest.mark.slow

@@ -212,6 +212,8 @@ def fit(
         fail(f"--grid-step must be in (0, 0.5]; got {grid_step!r}")
     if plot is not None and plot.parent and not plot.parent.exists():
         fail(f"--plot: the directory '{plot.parent}' does not exist")
+    if weight_col is not None and method != "approach3":
+        fail(f"--weight-col: point weights are supported by --method approach3 only; got {method}")
     path, budgets = _split_args(args, budget)
     data = read_csv(
         path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k, weight_col=weight_col
