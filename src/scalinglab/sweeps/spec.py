@@ -39,6 +39,7 @@ parameters by hashing, never from execution order, so every executor gives the s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -376,6 +377,31 @@ def _parse_level(ctx: _Ctx, table: Mapping[str, Any], prefix: str) -> tuple[dict
     return fixed, groups
 
 
+def _parse_group_by(ctx: _Ctx, group_by: Any, adapter: ModelAdapter) -> tuple[str, ...] | None:
+    if group_by is None:
+        return None
+    if not isinstance(group_by, list) or not all(isinstance(g, str) for g in group_by):
+        raise ctx.fail("fit.group_by", f"must be a list of parameter names, got {group_by!r}")
+    for g in group_by:
+        if g not in adapter.parameters:
+            raise ctx.fail("fit.group_by", f"names {g!r}, not a parameter of {adapter.name!r}")
+    return tuple(group_by)
+
+
+def _parse_where(ctx: _Ctx, where_raw: Any, adapter: ModelAdapter) -> dict[str, tuple]:
+    if not isinstance(where_raw, dict):
+        raise ctx.fail("fit.where", f"must be a table of parameter = value(s), got {where_raw!r}")
+    where: dict[str, tuple[Value, ...]] = {}
+    for k, v in where_raw.items():
+        if k not in adapter.parameters:
+            raise ctx.fail(f"fit.where.{k}", f"is not a parameter of model {adapter.name!r}")
+        vals = tuple(v) if isinstance(v, list) else (v,)
+        if not vals or not all(_is_value(x) for x in vals):
+            raise ctx.fail(f"fit.where.{k}", f"must be a value or a list of values, got {v!r}")
+        where[k] = vals
+    return where
+
+
 def _parse_fit(ctx: _Ctx, raw: Any, adapter: ModelAdapter, run: str) -> FitSpec:
     table = raw if raw is not None else {}
     if not isinstance(table, dict):
@@ -400,25 +426,8 @@ def _parse_fit(ctx: _Ctx, raw: Any, adapter: ModelAdapter, run: str) -> FitSpec:
                     "fit.form",
                     f"needs the model's {role} axis, but model {adapter.name!r} declares none",
                 )
-    group_by = table.get("group_by")
-    if group_by is not None:
-        if not isinstance(group_by, list) or not all(isinstance(g, str) for g in group_by):
-            raise ctx.fail("fit.group_by", f"must be a list of parameter names, got {group_by!r}")
-        for g in group_by:
-            if g not in adapter.parameters:
-                raise ctx.fail("fit.group_by", f"names {g!r}, not a parameter of {adapter.name!r}")
-        group_by = tuple(group_by)
-    where_raw = table.get("where", {})
-    if not isinstance(where_raw, dict):
-        raise ctx.fail("fit.where", f"must be a table of parameter = value(s), got {where_raw!r}")
-    where: dict[str, tuple[Value, ...]] = {}
-    for k, v in where_raw.items():
-        if k not in adapter.parameters:
-            raise ctx.fail(f"fit.where.{k}", f"is not a parameter of model {adapter.name!r}")
-        vals = tuple(v) if isinstance(v, list) else (v,)
-        if not vals or not all(_is_value(x) for x in vals):
-            raise ctx.fail(f"fit.where.{k}", f"must be a value or a list of values, got {v!r}")
-        where[k] = vals
+    group_by = _parse_group_by(ctx, table.get("group_by"), adapter)
+    where = _parse_where(ctx, table.get("where", {}), adapter)
     min_aspect = table.get("min_aspect", 1.0)
     if (
         isinstance(min_aspect, bool)
@@ -477,19 +486,8 @@ def load_spec(path: str | Path) -> SweepSpec:
     return parse_spec(text, source=p.name, default_name=p.stem)
 
 
-def parse_spec(text: str, *, source: str = "<spec>", default_name: str | None = None) -> SweepSpec:
-    """Validate a spec given as TOML text; plan every point (configs built and checked).
-
-    ``source`` names the spec in error messages; the sweep's name defaults to ``name`` in the
-    TOML, else ``default_name``, else the stem of ``source`` (``"sweep"`` for ``"<spec>"``).
-    """
-    from scalinglab import __version__
-
-    ctx = _Ctx(source)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: invalid TOML: {exc}") from None
+def _parse_header(ctx: _Ctx, raw: dict[str, Any], source: str, default_name: str | None):
+    """The spec's top-level scalars: model adapter, name, description, run mode and seeds."""
     _check_keys(ctx, raw, _TOP_KEYS, "")
     if "model" not in raw:
         raise ctx.fail("model", 'is required (e.g. model = "mrs")')
@@ -514,100 +512,132 @@ def parse_spec(text: str, *, source: str = "<spec>", default_name: str | None = 
     if base_seed < 0:
         raise ctx.fail("base_seed", f"must be an int >= 0, got {base_seed}")
     common = _get(ctx, raw, "common_seeds", bool, "") if "common_seeds" in raw else False
+    return model_name, adapter, name, description, run, replicates, base_seed, common
 
+
+def _parse_blocks(ctx: _Ctx, raw: dict[str, Any], name: str) -> list[_Block]:
+    """The ``[[block]]`` tables (or the single implicit block), each with the top level merged."""
     top_fixed, top_groups = _parse_level(ctx, raw, "")
-    blocks: list[_Block] = []
     report = raw.get("report", {})
     if not isinstance(report, dict):
         raise ctx.fail("report", f"must be a table, got {report!r}")
     _check_keys(ctx, report, _REPORT_KEYS, "report.")
     top_x = report.get("x")
-    if "block" in raw:
-        raw_blocks = _get(ctx, raw, "block", list, "")
-        if not raw_blocks:
-            raise ctx.fail("block", "is an empty list")
-        for i, btab in enumerate(raw_blocks):
-            bprefix = f"block[{i}]."
-            if not isinstance(btab, dict):
-                raise ctx.fail(f"block[{i}]", "must be a table ([[block]])")
-            _check_keys(ctx, btab, _BLOCK_KEYS, bprefix)
-            bfixed, bgroups = _parse_level(ctx, btab, bprefix)
-            for pname, (_, src) in bfixed.items():
-                if pname in top_fixed or any(pname in g.names for g in top_groups):
-                    raise ctx.fail(src, f"sets '{pname}', which the top level already sets")
-            for g in bgroups:
-                for pname, src in zip(g.names, g.sources, strict=True):
-                    if pname in top_fixed or any(pname in tg.names for tg in top_groups):
-                        raise ctx.fail(src, f"sets '{pname}', which the top level already sets")
-            bname = _get(ctx, btab, "name", str, bprefix) if "name" in btab else f"block {i + 1}"
-            bx = _get(ctx, btab, "x", str, bprefix) if "x" in btab else top_x
-            blocks.append(_Block(bname, bx, {**top_fixed, **bfixed}, top_groups + bgroups))
-    else:
-        blocks.append(_Block(name, top_x, dict(top_fixed), list(top_groups)))
+    if "block" not in raw:
+        return [_Block(name, top_x, dict(top_fixed), list(top_groups))]
+    raw_blocks = _get(ctx, raw, "block", list, "")
+    if not raw_blocks:
+        raise ctx.fail("block", "is an empty list")
+    top_names = set(top_fixed) | {n for g in top_groups for n in g.names}
+    blocks: list[_Block] = []
+    for i, btab in enumerate(raw_blocks):
+        bprefix = f"block[{i}]."
+        if not isinstance(btab, dict):
+            raise ctx.fail(f"block[{i}]", "must be a table ([[block]])")
+        _check_keys(ctx, btab, _BLOCK_KEYS, bprefix)
+        bfixed, bgroups = _parse_level(ctx, btab, bprefix)
+        sources = [(p, src) for p, (_, src) in bfixed.items()] + [
+            (p, src) for g in bgroups for p, src in zip(g.names, g.sources, strict=True)
+        ]
+        for pname, src in sources:
+            if pname in top_names:
+                raise ctx.fail(src, f"sets '{pname}', which the top level already sets")
+        bname = _get(ctx, btab, "name", str, bprefix) if "name" in btab else f"block {i + 1}"
+        bx = _get(ctx, btab, "x", str, bprefix) if "x" in btab else top_x
+        blocks.append(_Block(bname, bx, {**top_fixed, **bfixed}, top_groups + bgroups))
+    return blocks
 
+
+def _check_block_parameters(
+    ctx: _Ctx, raw: dict[str, Any], blocks: list[_Block], adapter: ModelAdapter
+) -> None:
+    """Every parameter a block sets belongs to the model, and ``x`` names one of them."""
     for i, b in enumerate(blocks):
-        names = list(b.fixed) + [n for g in b.groups for n in g.names]
-        prefix = f"block[{i}]." if "block" in raw else ""
-        for pname in names:
+        sources = {p: src for p, (_, src) in b.fixed.items()}
+        for g in b.groups:
+            sources |= dict(zip(g.names, g.sources, strict=True))
+        for pname, src in sources.items():
             if pname not in adapter.parameters:
-                src = (
-                    b.fixed[pname][1]
-                    if pname in b.fixed
-                    else next(
-                        s
-                        for g in b.groups
-                        for n, s in zip(g.names, g.sources, strict=True)
-                        if n == pname
-                    )
-                )
                 raise ctx.fail(
                     src,
                     f"is not a parameter of model {adapter.name!r} "
                     f"(parameters: {', '.join(adapter.parameters)})",
                 )
-        if b.x is not None and b.x not in names:
-            key = f"{prefix}x" if "block" in raw and "x" in raw["block"][i] else "report.x"
+        if b.x is not None and b.x not in sources:
+            key = f"block[{i}].x" if "block" in raw and "x" in raw["block"][i] else "report.x"
             raise ctx.fail(key, f"names {b.x!r}, which this sweep does not set")
 
-    fit = _parse_fit(ctx, raw.get("fit"), adapter, run)
 
-    total = sum(replicates * math.prod(len(g.rows) for g in b.groups) for b in blocks)
-    if total > MAX_POINTS:
-        raise ctx.fail(None, f"plans {total} points; the limit is {MAX_POINTS}")
+def _block_combos(b: _Block):
+    """Yield (values, sources) for every grid combination of one block."""
+    for combo in itertools.product(*[g.rows for g in b.groups]):
+        values = {k: v for k, (v, _) in b.fixed.items()}
+        sources = {k: s for k, (_, s) in b.fixed.items()}
+        for g, row in zip(b.groups, combo, strict=True):
+            for pname, src, v in zip(g.names, g.sources, row, strict=True):
+                values[pname] = v
+                sources[pname] = src
+        yield values, sources
+
+
+def _plan_points(
+    ctx: _Ctx,
+    blocks: list[_Block],
+    adapter: ModelAdapter,
+    model_name: str,
+    run: str,
+    replicates: int,
+    base_seed: int,
+    common: bool,
+) -> tuple[dict[str, PlannedPoint], list[BlockLayout]]:
+    """Build and identify every point; a point shared by blocks is planned once."""
+    from scalinglab import __version__
 
     points: dict[str, PlannedPoint] = {}
     layout: list[BlockLayout] = []
     for bi, b in enumerate(blocks):
         varying = tuple(n for g in b.groups for n in g.names if len({*map(str, g.rows)}) > 1)
         layout.append(BlockLayout(b.name, b.x or _auto_x(b.groups, adapter) or "", varying))
-        for combo in itertools.product(*[g.rows for g in b.groups]):
-            values = {k: v for k, (v, _) in b.fixed.items()}
-            sources = {k: s for k, (_, s) in b.fixed.items()}
-            for g, row in zip(b.groups, combo, strict=True):
-                for pname, src, v in zip(g.names, g.sources, row, strict=True):
-                    values[pname] = v
-                    sources[pname] = src
+        for values, sources in _block_combos(b):
             canon = _build_point(ctx, adapter, values, sources)
             for rep in range(replicates):
                 seed = point_seed(base_seed, rep, canon, common)
                 pid = point_id(model_name, canon, seed, run, __version__)
-                if pid in points:
-                    old = points[pid]
-                    if bi not in old.blocks:
-                        points[pid] = PlannedPoint(
-                            old.id,
-                            old.idx,
-                            old.model,
-                            old.params,
-                            old.seed,
-                            old.replicate,
-                            old.run,
-                            (*old.blocks, bi),
-                        )
-                    continue
-                points[pid] = PlannedPoint(
-                    pid, len(points), model_name, canon, seed, rep, run, (bi,)
-                )
+                old = points.get(pid)
+                if old is None:
+                    points[pid] = PlannedPoint(
+                        pid, len(points), model_name, canon, seed, rep, run, (bi,)
+                    )
+                elif bi not in old.blocks:
+                    points[pid] = dataclasses.replace(old, blocks=(*old.blocks, bi))
+    return points, layout
+
+
+def parse_spec(text: str, *, source: str = "<spec>", default_name: str | None = None) -> SweepSpec:
+    """Validate a spec given as TOML text; plan every point (configs built and checked).
+
+    ``source`` names the spec in error messages; the sweep's name defaults to ``name`` in the
+    TOML, else ``default_name``, else the stem of ``source`` (``"sweep"`` for ``"<spec>"``).
+    """
+    from scalinglab import __version__
+
+    ctx = _Ctx(source)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: invalid TOML: {exc}") from None
+    model_name, adapter, name, description, run, replicates, base_seed, common = _parse_header(
+        ctx, raw, source, default_name
+    )
+    blocks = _parse_blocks(ctx, raw, name)
+    _check_block_parameters(ctx, raw, blocks, adapter)
+    fit = _parse_fit(ctx, raw.get("fit"), adapter, run)
+    total = sum(replicates * math.prod(len(g.rows) for g in b.groups) for b in blocks)
+    if total > MAX_POINTS:
+        raise ctx.fail(None, f"plans {total} points; the limit is {MAX_POINTS}")
+    points, layout = _plan_points(
+        ctx, blocks, adapter, model_name, run, replicates, base_seed, common
+    )
     if not points:
         raise ctx.fail(None, "plans no points")
     return SweepSpec(
