@@ -14,7 +14,18 @@ import numpy as np
 import typer
 
 from scalinglab._types import Status
-from scalinglab.cli._common import CallbackProgress, emit_json, err_console, fail, save_figure
+from scalinglab.cli._common import (
+    FIGURE_SUFFIXES,
+    CallbackProgress,
+    Dpi,
+    Force,
+    Outputs,
+    emit_json,
+    err_console,
+    fail,
+    guard,
+    save_figure,
+)
 
 __all__ = ["register"]
 
@@ -50,6 +61,29 @@ def _split_args(args: list[str], budget_opts: list[str] | None) -> tuple[Path, l
     if len(files) != 1:
         fail("give exactly one CSV file" if not files else f"unexpected argument {files[1]!r}")
     return Path(files[0]), budgets
+
+
+#: Data sets shipped in ``scalinglab/data``, reachable by name: ``scalinglab fit llama3``.
+BUNDLED = {"llama3": "llama3_isoflops_points.csv"}
+#: Seconds of one fit at nominal speed (varpro at grid step 1e-3; measured 0.09 s idle).
+FIT_SECONDS = {"varpro": 0.1, "approach3": 1.0, "approach2": 0.01, "approach1": 0.05}
+
+
+def _resolve_data(path: Path) -> Path:
+    """A CSV path as given, else a bundled data set by name (``llama3``) or file name."""
+    if path.is_dir():
+        fail(f"'{path}' is a directory, not a CSV file")
+    if path.exists() or path.parent != Path("."):
+        return path
+    from importlib.resources import files
+
+    name = BUNDLED.get(str(path), str(path))
+    bundled = Path(str(files("scalinglab.data").joinpath(name)))
+    if bundled.suffix == ".csv" and bundled.is_file():
+        return bundled
+    known = ", ".join(f"{k} ({v})" for k, v in BUNDLED.items())
+    fail(f"cannot read '{path}': no such file (bundled data sets: {known})")
+    return path
 
 
 def _default_budgets(data: Any) -> np.ndarray:
@@ -121,7 +155,10 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
 def fit(
     args: Annotated[
         list[str],
-        typer.Argument(metavar="FILE.csv", help="CSV of runs (one header row)."),
+        typer.Argument(
+            metavar="FILE.csv",
+            help="CSV of runs (one header row), or a bundled data set by name: llama3.",
+        ),
     ],
     method: Annotated[
         str, typer.Option(help="approach3 | varpro | approach2 | approach1.")
@@ -174,7 +211,12 @@ def fit(
     level: Annotated[float, typer.Option(help="Coverage of the bootstrap intervals.")] = 0.95,
     k: Annotated[float, typer.Option(help="FLOPs per parameter per token, C = k*N*D.")] = 6.0,
     grid_step: Annotated[float, typer.Option(help="varpro (alpha, beta) grid step.")] = 1e-3,
-    plot: Annotated[Path | None, typer.Option(help="Write a PNG of the fit.")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Write a figure of the fit: .png, .pdf or .svg (replaces a file)."),
+    ] = None,
+    dpi: Dpi = 150,
+    force: Force = False,
     qc: Annotated[
         bool,
         typer.Option(
@@ -210,11 +252,21 @@ def fit(
         fail(f"--k must be a finite number > 0; got {k!r}")
     if not (math.isfinite(grid_step) and 0 < grid_step <= 0.5):
         fail(f"--grid-step must be in (0, 0.5]; got {grid_step!r}")
-    if plot is not None and plot.parent and not plot.parent.exists():
-        fail(f"--plot: the directory '{plot.parent}' does not exist")
+    if plot is not None:
+        Outputs().file(plot, option="--plot", suffixes=FIGURE_SUFFIXES)
+    n_grid = (0.99 / grid_step + 1) ** 2 if method == "varpro" else 0.0
+    guard(
+        f"fit --method {method} with --bootstrap {bootstrap}"
+        + (f" at --grid-step {grid_step:g}" if method == "varpro" else ""),
+        memory=8.0 * 3 * n_grid,
+        seconds=(bootstrap + 1) * FIT_SECONDS[method] * max(1.0, n_grid / 991**2),
+        force=force,
+        hint="use fewer --bootstrap replicates or a coarser --grid-step",
+    )
     if weight_col is not None and method != "approach3":
         fail(f"--weight-col: point weights are supported by --method approach3 only; got {method}")
     path, budgets = _split_args(args, budget)
+    path = _resolve_data(path)
     data = read_csv(
         path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k, weight_col=weight_col
     )
@@ -270,7 +322,9 @@ def fit(
 
         flagged = qc_report.flagged if qc_report is not None else None
         save_figure(
-            plot_fit(all_data, fit_result, bootstrap=boot, budgets=C, flagged=flagged), plot
+            plot_fit(all_data, fit_result, bootstrap=boot, budgets=C, flagged=flagged),
+            plot,
+            dpi=dpi,
         )
     if json_:
         emit_json(result)
@@ -312,7 +366,11 @@ def fit_bias(
     extrapolate_to: Annotated[
         float, typer.Option(help="Budget (FLOPs) where N*, D* and the waste are compared.")
     ] = 1e24,
-    plot: Annotated[Path | None, typer.Option(help="Write a PNG of the N* errors.")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Write a figure of the N* errors: .png, .pdf or .svg."),
+    ] = None,
+    dpi: Dpi = 150,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -339,8 +397,8 @@ def fit_bias(
         fail(f"--points-per-budget must be >= 3; got {points_per_budget}")
     if not (math.isfinite(extrapolate_to) and extrapolate_to > 0):
         fail(f"--extrapolate-to must be a finite number > 0; got {extrapolate_to!r}")
-    if plot is not None and plot.parent and not plot.parent.exists():
-        fail(f"--plot: the directory '{plot.parent}' does not exist")
+    if plot is not None:
+        Outputs().file(plot, option="--plot", suffixes=FIGURE_SUFFIXES)
     with CallbackProgress("fit-bias", enabled=not quiet) as prog:
         rows = bias_table(
             alphas=alpha,
@@ -356,7 +414,7 @@ def fit_bias(
     if plot is not None:
         from scalinglab.plots.fit import plot_bias
 
-        save_figure(plot_bias(rows), plot)
+        save_figure(plot_bias(rows), plot, dpi=dpi)
     if json_:
         emit_json(
             {

@@ -66,7 +66,7 @@ __all__ = [
 FIGURE_FORMATS = ("png", "pdf", "svg")
 FIGURE_SUFFIXES = tuple(f".{f}" for f in FIGURE_FORMATS)
 #: Estimated work beyond this many seconds (at nominal speed) is refused without --force.
-WORK_LIMIT_S = 12 * 3600.0
+WORK_LIMIT_S = 2 * 3600.0
 #: Seconds between one-line progress reports when stderr is not a terminal.
 PROGRESS_EVERY_S = 30.0
 #: Floating-point operations per second assumed by work estimates (two cores, BLAS level 3).
@@ -313,8 +313,8 @@ def guard(
         )
     if seconds > WORK_LIMIT_S:
         raise InputError(
-            f"{what} would run for about {format_seconds(seconds)} (estimate at "
-            f"{NOMINAL_FLOPS:.0e} flop/s), beyond the {format_seconds(WORK_LIMIT_S)} limit; "
+            f"{what} would run for about {format_seconds(seconds)} (rough estimate from the "
+            f"sizes), beyond the {format_seconds(WORK_LIMIT_S)} allowed without --force; "
             f"{hint}, or pass --force to run it anyway"
         )
 

@@ -5,10 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
-from scalinglab.cli._common import CallbackProgress, emit_json, err_console, fail, save_figure
+from scalinglab.cli._common import (
+    FIGURE_SUFFIXES,
+    CallbackProgress,
+    Dpi,
+    Force,
+    Outputs,
+    emit_json,
+    err_console,
+    fail,
+    guard,
+)
+from scalinglab.cli.output import NOMINAL_FLOPS
 
 sgd_app = typer.Typer(
     help=(
@@ -47,8 +57,28 @@ Record = Annotated[int, typer.Option("--record", help="Number of log-spaced reco
 Seeds = Annotated[int, typer.Option("--seeds", help="Independent sketches/runs.")]
 Seed = Annotated[int, typer.Option("--seed", help="Base random seed.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-Plot = Annotated[Path | None, typer.Option("--plot", help="Save a PNG figure here.")]
+Plot = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Save a figure here: .png, .pdf or .svg (replaces a file)."),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+#: flops per data dimension of the deterministic equivalent (measured: d = 1e5 in ~25 s idle)
+DETERMINISTIC_FLOPS_PER_DIM = 5e6
+
+
+def _sgd_cost(
+    dim: int, features: int, steps: int, batch: int, seeds: int, data: int | None, sketch: str
+) -> tuple[float, float]:
+    """Peak bytes and seconds of an SGD simulation or exact theory from its sizes.
+
+    Each seed draws an m × d sketch (its SVD costs m d min(m, d)), then runs ``steps`` steps
+    of batch B in the rank-r eigenbasis (r = min(m, d)); reused data adds P × d per seed.
+    """
+    m = dim if sketch == "none" else features
+    r = min(m, dim)
+    mem = 8.0 * (3 * m * dim + 6 * dim + (data or 0) * dim + seeds * r * 4)
+    flops = seeds * (4.0 * m * dim * r + 4.0 * steps * batch * r + 2.0 * (data or 0) * dim * r)
+    return mem, flops / NOMINAL_FLOPS
 
 
 def _config(**kw):
@@ -57,12 +87,7 @@ def _config(**kw):
     return SGDConfig(**kw)
 
 
-def _check_plot(plot: Path | None) -> None:
-    if plot is not None and not plot.parent.exists():
-        fail(f"The output directory '{plot.parent}' does not exist.")
-
-
-def _print_curve(steps: np.ndarray, cols: dict[str, np.ndarray]) -> None:
+def _print_curve(steps, cols: dict) -> None:  # numpy arrays
     header = f"{'step':>10s}" + "".join(f"{k:>14s}" for k in cols)
     typer.echo(header)
     for i, s in enumerate(steps):
@@ -95,28 +120,37 @@ def simulate_cmd(
     ] = True,
     json_: Json = False,
     plot: Plot = None,
+    dpi: Dpi = 150,
     quiet: Quiet = False,
+    force: Force = False,
 ) -> None:
     """Monte Carlo risk curves (mean and standard error over seeds)."""
-    from scalinglab.models.sgd.model import predict, simulate
+    if seeds < 1:
+        fail(f"--seeds must be >= 1; got {seeds}")
+    if seed < 0:
+        fail(f"--seed must be >= 0; got {seed}")
+    with Outputs() as outputs:
+        plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
+        from scalinglab.models.sgd.model import predict, simulate
 
-    _check_plot(plot)
-    cfg = _config(
-        dim=dim, features=features, alpha=alpha, beta=beta, convention=convention,
-        optimizer=optimizer, batch=batch, lr=lr, schedule=schedule, steps=steps, data=data,
-        noise_var=noise, sketch=sketch, record=record,
-    )  # fmt: skip
-    with CallbackProgress("simulating", enabled=not quiet) as prog:
-        sim = simulate(cfg, seeds=seeds, seed=seed, method=method, progress=prog)
-    if plot is not None:
-        from scalinglab.plots.sgd import plot_risk_curves
+        cfg = _config(
+            dim=dim, features=features, alpha=alpha, beta=beta, convention=convention,
+            optimizer=optimizer, batch=batch, lr=lr, schedule=schedule, steps=steps, data=data,
+            noise_var=noise, sketch=sketch, record=record,
+        )  # fmt: skip
+        mem, secs = _sgd_cost(dim, features, steps, batch, seeds, data, sketch)
+        guard(f"sgd simulate at d={dim}, m={features}", memory=mem, seconds=secs, force=force)
+        with CallbackProgress("simulating", enabled=not (quiet or json_)) as prog:
+            sim = simulate(cfg, seeds=seeds, seed=seed, method=method, progress=prog)
+        if plot_path is not None:
+            from scalinglab.plots.sgd import plot_risk_curves
 
-        pred = predict(cfg, seeds=seeds, seed=seed) if theory else None
-        a, b = cfg.note_exponents
-        fig = plot_risk_curves(
-            [sim], [pred], [""], title=f"{optimizer}: d={dim}, m={features}, α={a:.3g}, β={b:.3g}"
-        )
-        save_figure(fig, plot)
+            pred = predict(cfg, seeds=seeds, seed=seed) if theory else None
+            a, b = cfg.note_exponents
+            fig = plot_risk_curves(
+                [sim], [pred], [""], title=_title(optimizer, dim, features, a, b)
+            )
+            outputs.save_figure(fig, plot_path, dpi=dpi)
     if json_:
         emit_json(sim.to_dict())
     else:
@@ -152,27 +186,38 @@ def predict_cmd(
     ] = "auto",
     json_: Json = False,
     plot: Plot = None,
+    dpi: Dpi = 150,
+    force: Force = False,
 ) -> None:
-    """Theoretical expected risk on the same step grid as ``simulate``."""
-    from scalinglab.models.sgd.model import predict
+    """Theoretical expected risk on the same step grid as 'sgd simulate'."""
+    if seeds < 1:
+        fail(f"--seeds must be >= 1; got {seeds}")
+    if seed < 0:
+        fail(f"--seed must be >= 0; got {seed}")
+    with Outputs() as outputs:
+        plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
+        from scalinglab.models.sgd.model import predict
 
-    _check_plot(plot)
-    cfg = _config(
-        dim=dim, features=features, alpha=alpha, beta=beta, convention=convention,
-        optimizer=optimizer, batch=batch, lr=lr, schedule=schedule, steps=steps, data=data,
-        noise_var=noise, sketch=sketch, record=record,
-    )  # fmt: skip
-    pred = predict(cfg, theory=theory, seeds=seeds, seed=seed)
+        cfg = _config(
+            dim=dim, features=features, alpha=alpha, beta=beta, convention=convention,
+            optimizer=optimizer, batch=batch, lr=lr, schedule=schedule, steps=steps, data=data,
+            noise_var=noise, sketch=sketch, record=record,
+        )  # fmt: skip
+        if theory == "deterministic" or data is not None:
+            mem = 8.0 * 16 * dim
+            secs = dim * DETERMINISTIC_FLOPS_PER_DIM / NOMINAL_FLOPS
+        else:
+            mem, secs = _sgd_cost(dim, features, steps, batch, seeds, data, sketch)
+        guard(f"sgd predict at d={dim}, m={features}", memory=mem, seconds=secs, force=force)
+        pred = predict(cfg, theory=theory, seeds=seeds, seed=seed)
+        if plot_path is not None:
+            from scalinglab.plots.sgd import plot_risk_curves
+
+            a, b = cfg.note_exponents
+            fig = plot_risk_curves(None, [pred], [""], title=_title(optimizer, dim, features, a, b))
+            outputs.save_figure(fig, plot_path, dpi=dpi)
     if pred.status.value != "converged":
         err_console.print(f"[yellow]warning: {pred.status}: {pred.message}[/yellow]")
-    if plot is not None:
-        from scalinglab.plots.sgd import plot_risk_curves
-
-        a, b = cfg.note_exponents
-        fig = plot_risk_curves(
-            None, [pred], [""], title=f"{optimizer}: d={dim}, m={features}, α={a:.3g}, β={b:.3g}"
-        )
-        save_figure(fig, plot)
     if json_:
         emit_json(pred.to_dict())
     else:
@@ -198,28 +243,42 @@ def frontier_cmd(
     optimizer: Annotated[str, typer.Option("--optimizer", help="sgd | flow.")] = "sgd",
     json_: Json = False,
     plot: Plot = None,
+    dpi: Dpi = 150,
     quiet: Quiet = False,
+    force: Force = False,
 ) -> None:
     """Risk vs flops for many model sizes, the compute-optimal envelope and its exponents."""
-    from scalinglab.models.sgd.frontier import compute_frontier
-
-    _check_plot(plot)
     if not (2 <= min_features < max_features):
         fail("--min-features must be >= 2 and smaller than --max-features.")
     if num_features < 3:
         fail("--num-features must be >= 3.")
-    sizes = np.unique(
-        np.round(np.logspace(np.log10(min_features), np.log10(max_features), num_features))
-    ).astype(int)
-    with CallbackProgress("frontier", enabled=not quiet) as prog:
-        fr = compute_frontier(
-            alpha, beta, convention=convention, features=sizes, dim_ratio=dim_ratio,
-            batch=batch, max_flops=max_flops, optimizer=optimizer, progress=prog,
-        )  # fmt: skip
-    if plot is not None:
-        from scalinglab.plots.sgd import plot_frontier
+    if not (dim_ratio >= 1 and dim_ratio < float("inf")):
+        fail(f"--dim-ratio must be a finite number >= 1; got {dim_ratio}")
+    with Outputs() as outputs:
+        plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
+        import numpy as np
 
-        save_figure(plot_frontier(fr), plot)
+        from scalinglab.models.sgd.frontier import compute_frontier
+
+        sizes = np.unique(
+            np.round(np.logspace(np.log10(min_features), np.log10(max_features), num_features))
+        ).astype(int)
+        dims = np.ceil(dim_ratio * sizes)
+        guard(
+            f"sgd frontier up to m={max_features} (d={int(dims[-1])})",
+            memory=8.0 * 16 * float(dims[-1]),
+            seconds=float(dims.sum()) * DETERMINISTIC_FLOPS_PER_DIM / NOMINAL_FLOPS,
+            force=force,
+        )
+        with CallbackProgress("frontier", enabled=not (quiet or json_)) as prog:
+            fr = compute_frontier(
+                alpha, beta, convention=convention, features=sizes, dim_ratio=dim_ratio,
+                batch=batch, max_flops=max_flops, optimizer=optimizer, progress=prog,
+            )  # fmt: skip
+        if plot_path is not None:
+            from scalinglab.plots.sgd import plot_frontier
+
+            outputs.save_figure(plot_frontier(fr), plot_path, dpi=dpi)
     if json_:
         emit_json(fr.to_dict())
         return
@@ -243,11 +302,13 @@ def phases_cmd(
     convention: Convention = "note",
     json_: Json = False,
     plot: Plot = None,
+    dpi: Dpi = 150,
 ) -> None:
     """The 4+3 phase diagram of compute-optimal one-pass SGD (Paquette et al. 2024)."""
+    outputs = Outputs()
+    plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
     from scalinglab.core import exponents as ex
 
-    _check_plot(plot)
     point = None
     marked = None
     if alpha is not None:
@@ -263,10 +324,11 @@ def phases_cmd(
         "IVa": f"2β_P > 1, {ex.PHASE_IV_SPLIT:.4f} <= α_P < 1/2 (split derived here)",
         "IVb": f"2β_P > 1, 1/4 <= α_P < {ex.PHASE_IV_SPLIT:.4f} (split derived here)",
     }
-    if plot is not None:
+    if plot_path is not None:
         from scalinglab.plots.sgd import plot_phase_diagram
 
-        save_figure(plot_phase_diagram(point), plot)
+        with outputs:
+            outputs.save_figure(plot_phase_diagram(point), plot_path, dpi=dpi)
     if json_:
         emit_json({"phases": table, "setting": marked})
         return
@@ -278,6 +340,10 @@ def phases_cmd(
             f"setting: phase {marked['phase']}, d* ∝ f^{sgd['features_vs_compute']:.4f}, "
             f"L* ∝ f^-{sgd['loss_vs_compute']:.4f}"
         )
+
+
+def _title(optimizer: str, dim: int, features: int, a: float, b: float) -> str:
+    return f"{optimizer}: $d$={dim}, $m$={features}, $\\alpha$={a:.3g}, $\\beta$={b:.3g}"
 
 
 def exponents_cmd(

@@ -5,33 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
+from scalinglab._validation import parse_ridge
 from scalinglab.cli._common import (
+    FIGURE_SUFFIXES,
     CallbackProgress,
+    Dpi,
+    Force,
+    Outputs,
     emit_json,
     err_console,
     fail,
-    progress_bar,
-    save_figure,
+    guard,
 )
 
-MAX_KERNEL_SAMPLES = 6000  # n × n kernel: 288 MB and about a minute of eigh on 2 cores
+MAX_KERNEL_SAMPLES = 6000  # same as scalinglab.empirical.pipelines.MAX_KERNEL_SAMPLES
 
 
 def _load(data: str, labels: str | None, drop_constant: bool):
     from scalinglab.empirical.datasets import load_dataset
 
     return load_dataset(data, labels, drop_constant=drop_constant)
-
-
-def _check_plot(plot: Path | None) -> None:
-    if plot is not None:
-        if plot.suffix.lower() not in (".png", ".pdf", ".svg"):
-            fail(f"--plot must end in .png, .pdf or .svg; got '{plot.name}'")
-        if not plot.parent.exists():
-            fail(f"the output directory '{plot.parent}' does not exist")
 
 
 def spectrum(
@@ -60,77 +55,78 @@ def spectrum(
         bool, typer.Option(help="Drop constant columns instead of rejecting them.")
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    plot: Annotated[Path | None, typer.Option(help="Save a plot of the fits (PNG).")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Save a plot of the fits: .png, .pdf or .svg (replaces a file)."),
+    ] = None,
+    dpi: Dpi = 150,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    force: Force = False,
 ) -> None:
     """Capacity exponent a (λ_k ∝ k^-a) and source exponent b (Σ_{l>k} λ_l w_l² ∝ k^-ab)."""
-    from scalinglab.core import random_features as nonlinear
-    from scalinglab.empirical.learning_curve import parse_features
-    from scalinglab.empirical.spectra import eigensystem, estimate_exponents
-
-    _check_plot(plot)
     if kernel is not None and features != "none":
         fail("give either --features or --kernel, not both")
     if max_samples < 2:
         fail(f"--max-samples must be >= 2; got {max_samples}")
-    if kernel is not None:
-        nonlinear.parse_activation(kernel)
-    kind, widths = parse_features(features)
-    if len(widths) > 1:
-        fail("spectrum takes one width (e.g. relu:4096); learning-curve takes several")
-    ds = _load(data, labels, drop_constant)
-    notes = list(ds.notes)
-    rng = np.random.default_rng(seed)
-    x = ds.x - ds.x.mean(axis=0)
-    y = ds.y
-    with progress_bar("spectrum", 3, enabled=not quiet and not json_) as advance:
-        if kernel is not None:
-            if x.shape[0] > max_samples:
-                keep = np.sort(rng.choice(x.shape[0], max_samples, replace=False))
-                x, y = x[keep], (y[keep] if y is not None else None)
-                notes.append(f"kernel on a random subset of {max_samples} samples (--max-samples)")
-            k = nonlinear.kernel_matrix(x, kernel)
-            advance(1)
-            est = estimate_exponents(kernel=k, y=y)
-            source_desc = f"{kernel} kernel (infinite width), inputs centred"
-        elif kind == "none":
-            advance(1)
-            est = estimate_exponents(x, y)
-            source_desc = "covariance of the centred inputs"
-        else:
-            act = "linear" if kind == "linear" else kind
-            var = float(x.shape[1]) if kind == "linear" else None
-            phi = nonlinear.random_features(x, widths[0], act, rng, weight_var=var)
-            advance(1)
-            est = estimate_exponents(phi, y, center=False)
-            source_desc = f"{widths[0]} {act} random features of the centred inputs"
-        advance(1)
-        reference = None
-        if plot is not None and (kernel is not None or kind != "none"):
-            reference = eigensystem(x).eigenvalues
-            reference = reference * (est.eigenvalues[0] / reference[0])
-        advance(1)
-    result = est.to_dict()
-    result.update(
-        {
-            "data": ds.name,
-            "spectrum_of": source_desc,
-            "n_features": int(ds.n_features),
-            "notes": notes,
-        }
-    )
-    if plot is not None:
-        from scalinglab.plots.spectra import plot_exponents
+    if seed < 0:
+        fail(f"--seed must be >= 0; got {seed}")
+    with Outputs() as outputs:
+        plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
+        from scalinglab.empirical.pipelines import measure_pipeline_spectrum, pipeline_memory
 
-        title = f"{ds.name}: {source_desc} (n = {est.n_samples})"
-        fig = plot_exponents(
-            est,
-            title=title,
-            reference=reference,
-            reference_label="inputs (rescaled to the same λ_1)",
+        try:
+            pipeline_memory(1, 1, features=features, kernel=kernel)  # parses --features/--kernel
+        except ValueError as exc:
+            fail(_option_message(str(exc)))
+        ds = _load(data, labels, drop_constant)
+        guard(
+            f"spectrum of {ds.name} with --features {features}"
+            if kernel is None
+            else f"spectrum of {ds.name} with --kernel {kernel}",
+            memory=pipeline_memory(
+                ds.n_samples, ds.n_features, features=features, kernel=kernel,
+                max_samples=max_samples,
+            ),
+            force=force,
+            hint="use a smaller width or --max-samples",
+        )  # fmt: skip
+        with CallbackProgress("spectrum", enabled=not quiet and not json_) as prog:
+            measured = measure_pipeline_spectrum(
+                ds.x,
+                ds.y,
+                features=features,
+                kernel=kernel,
+                seed=seed,
+                max_samples=max_samples,
+                reference=plot is not None,
+                progress=prog,
+            )
+        est = measured.estimate
+        notes = list(ds.notes) + [
+            n.replace("(max_samples)", "(--max-samples)") for n in measured.notes
+        ]
+        source_desc = measured.description
+        result = est.to_dict()
+        result.update(
+            {
+                "data": ds.name,
+                "spectrum_of": source_desc,
+                "n_features": int(ds.n_features),
+                "notes": notes,
+            }
         )
-        save_figure(fig, plot)
-        result["plot"] = str(plot)
+        if plot_path is not None:
+            from scalinglab.plots.spectra import plot_exponents
+
+            title = f"{ds.name}: {source_desc} ($n$ = {est.n_samples})"
+            fig = plot_exponents(
+                est,
+                title=title,
+                reference=measured.reference,
+                reference_label="inputs (rescaled to the same $\\lambda_1$)",
+            )
+            outputs.save_figure(fig, plot_path, dpi=dpi)
+            result["plot"] = str(plot)
     if json_:
         emit_json(result)
         return
@@ -160,6 +156,13 @@ def spectrum(
         typer.echo(f"plot       {plot}")
 
 
+def _option_message(message: str) -> str:
+    """Say ``--features``/``--kernel`` where the library says ``features``/``kernel``."""
+    if message.startswith("features "):
+        return "--" + message
+    return message.replace("Give either features or a kernel", "give either --features or --kernel")
+
+
 def _parse_ints(text: str | None, name: str) -> list[int] | None:
     if text is None:
         return None
@@ -169,6 +172,8 @@ def _parse_ints(text: str | None, name: str) -> list[int] | None:
         fail(f"{name} must be comma-separated integers; got {text!r}")
     if not vals:
         fail(f"{name} is empty")
+    if any(v < 1 for v in vals):
+        fail(f"{name} must be integers >= 1; got {text!r}")
     return vals
 
 
@@ -198,51 +203,69 @@ def learning_curve_cmd(
         bool, typer.Option(help="Drop constant columns instead of rejecting them.")
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    plot: Annotated[Path | None, typer.Option(help="Save the learning curves (PNG).")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Save the learning curves: .png, .pdf or .svg (replaces a file)."),
+    ] = None,
+    dpi: Dpi = 150,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    force: Force = False,
 ) -> None:
     """Learning curve predicted from the measured spectrum vs actual random-feature regression."""
-    from scalinglab.empirical.learning_curve import learning_curve, parse_features
-
-    _check_plot(plot)
-    parse_features(features)
+    ridge_val = parse_ridge(ridge, "--ridge", "learning-curve")
     t_grid = _parse_ints(samples, "--samples")
-    if ridge == "opt":
-        ridge_val: float | str = "opt"
-    else:
-        try:
-            ridge_val = float(ridge)
-        except ValueError:
-            fail(f"--ridge must be a number >= 0 or 'opt'; got {ridge!r}")
-        if not np.isfinite(ridge_val) or ridge_val < 0:
-            fail(f"--ridge must be a number >= 0 or 'opt'; got {ridge!r}")
-    ds = _load(data, labels, drop_constant)
-    if ds.y is None:
-        fail("learning-curve needs labels (--labels, or labels inside the .npz)")
-    with CallbackProgress("learning curve", enabled=not quiet and not json_) as prog:
-        lc = learning_curve(
-            ds.x,
-            ds.y,
-            features=features,
-            samples=t_grid,
-            ridge=ridge_val,
-            seeds=seeds,
-            seed=seed,
-            test_fraction=test_fraction,
-            extrapolate=extrapolate,
-            progress=prog,
-        )
-    result = lc.to_dict()
-    result.update({"data": ds.name, "notes": ds.notes})
-    if plot is not None:
-        from scalinglab.plots.spectra import plot_learning_curve
+    if seeds < 1:
+        fail(f"--seeds must be >= 1; got {seeds}")
+    if seed < 0:
+        fail(f"--seed must be >= 0; got {seed}")
+    if not 0 < test_fraction < 1:
+        fail(f"--test-fraction must be in (0, 1); got {test_fraction}")
+    with Outputs() as outputs:
+        plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
+        import numpy as np
 
-        title = (
-            f"{ds.name}: {lc.kind} features, ridge {lc.ridge}, "
-            f"{lc.seeds} seeds, {lc.n_test} test samples"
+        from scalinglab.empirical.learning_curve import learning_curve, parse_features
+
+        try:
+            _, widths = parse_features(features)
+        except ValueError as exc:
+            fail(_option_message(str(exc)))
+        ds = _load(data, labels, drop_constant)
+        if ds.y is None:
+            fail("learning-curve needs labels (--labels, or labels inside the .npz)")
+        widest = max(widths) if widths else 0
+        n, d = ds.n_samples, ds.n_features
+        guard(
+            f"learning-curve of {ds.name} with --features {features}",
+            memory=8.0
+            * (2 * n * d + 2 * n * widest + widest * d + 3 * min(n, max(widest, d)) ** 2),
+            force=force,
+            hint="use smaller widths",
         )
-        save_figure(plot_learning_curve(lc, title=title), plot)
-        result["plot"] = str(plot)
+        with CallbackProgress("learning curve", enabled=not quiet and not json_) as prog:
+            lc = learning_curve(
+                ds.x,
+                ds.y,
+                features=features,
+                samples=t_grid,
+                ridge=ridge_val,
+                seeds=seeds,
+                seed=seed,
+                test_fraction=test_fraction,
+                extrapolate=extrapolate,
+                progress=prog,
+            )
+        result = lc.to_dict()
+        result.update({"data": ds.name, "notes": ds.notes})
+        if plot_path is not None:
+            from scalinglab.plots.spectra import plot_learning_curve
+
+            title = (
+                f"{ds.name}: {lc.kind} features, ridge {lc.ridge}, "
+                f"{lc.seeds} seeds, {lc.n_test} test samples"
+            )
+            outputs.save_figure(plot_learning_curve(lc, title=title), plot_path, dpi=dpi)
+            result["plot"] = str(plot)
     if json_:
         emit_json(result)
         return
