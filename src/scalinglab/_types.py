@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ProgressFn", "Status", "to_jsonable"]
+__all__ = ["ProgressFn", "Status", "standard_error", "to_jsonable"]
 
 #: Progress callback used by every long computation: ``progress(done, total)``.
 ProgressFn = Callable[[int, int], None]
@@ -29,6 +29,25 @@ class Status(enum.StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+def standard_error(values: np.ndarray | list[float], axis: int = 0) -> Any:
+    """Standard error of the mean over ``axis`` (``ddof=1``); NaN when there is one value.
+
+    Examples
+    --------
+    >>> float(standard_error([1.0, 2.0, 3.0]))
+    0.5773502691896258
+    >>> standard_error([4.0])
+    nan
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    k = arr.shape[axis]
+    if k < 2:
+        shape = arr.shape[:axis] + arr.shape[axis + 1 :]
+        return np.full(shape, np.nan) if shape else float("nan")
+    out = arr.std(axis=axis, ddof=1) / np.sqrt(k)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from scalinglab._types import ProgressFn, Status
-from scalinglab._validation import InputError, check_int, check_real
+from scalinglab._types import ProgressFn, Status, standard_error
+from scalinglab._validation import InputError, check_int, check_real, parse_ridge
 from scalinglab.core import random_features as nonlinear
 from scalinglab.core import rf_theory
 from scalinglab.core import ridge as ridge_lib
@@ -268,6 +268,91 @@ def _features(
     return nonlinear.random_features(x, width, act, rng, weight_var=var)
 
 
+def _check_learning_inputs(x, y, features, samples, test_fraction):
+    """Arrays, feature kind and widths, the training-size grid and the test-set size."""
+    xa = np.asarray(x, dtype=np.float64)
+    ya = np.asarray(y, dtype=np.float64)
+    if ya.ndim == 1:
+        ya = ya[:, None]
+    if xa.ndim != 2 or ya.shape[0] != xa.shape[0]:
+        raise InputError(f"x must be (n, d) and y have n rows; got {xa.shape} and {ya.shape}")
+    kind, widths = parse_features(features)
+    widths_f = np.array([np.inf]) if kind == "none" else np.array(widths, dtype=np.float64)
+    frac = check_real(
+        test_fraction, "test_fraction", "learning_curve", low=0.0, high=1.0,
+        low_open=True, high_open=True,
+    )
+    n = xa.shape[0]
+    n_test = max(1, round(frac * n))
+    pool = n - n_test
+    if samples is None:
+        samples = np.unique(np.round(np.geomspace(min(10, pool), pool, 12)).astype(int))
+    t_grid = np.asarray(sorted({int(t) for t in samples}), dtype=np.int64)
+    if t_grid.size == 0 or t_grid[0] < 1 or t_grid[-1] > pool:
+        raise InputError(
+            f"training sizes must lie in [1, {pool}] (n = {n} minus {n_test} test samples)"
+        )
+    return xa, ya, kind, widths_f, t_grid, n_test
+
+
+def _counter(progress: ProgressFn | None, total: int):
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    return step
+
+
+def _predict_curve(th, widths_f, t_grid, ridge, step):
+    """Theory test error (excess risk + unlearnable power) and its ridge, per width and T."""
+    kw = {"noise_var": th.noise_var, "multiplicity": th.multiplicity}
+    pred = np.empty((widths_f.size, t_grid.size))
+    pred_ridge = np.empty_like(pred)
+    for i, p in enumerate(widths_f):
+        for j, t in enumerate(t_grid):
+            if ridge == "opt":
+                lam, risk = rf_theory.optimal_ridge(th.eigenvalues, th.target_power, t, p, **kw)
+            else:
+                lam = float(ridge)
+                risk = float(
+                    rf_theory.rf_ridge_risk(
+                        th.eigenvalues, th.target_power, t, p, lam, **kw
+                    ).excess_risk
+                )
+            # test labels carry the unlearnable power too: test error = excess + σ²
+            pred[i, j], pred_ridge[i, j] = risk + th.noise_var, lam
+        step()
+    return pred, pred_ridge
+
+
+def _measure_curve(xc, yc, kind, widths_f, t_grid, ridge, var, seeds, seed, n_test, step):
+    """Measured test error of actual ridge regression: (seeds, widths, T) arrays."""
+    n = xc.shape[0]
+    meas = np.empty((seeds, widths_f.size, t_grid.size))
+    meas_ridge = np.empty_like(meas)
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(seeds)]
+    for s, rng in enumerate(rngs):
+        order = rng.permutation(n)
+        test_idx, train_idx = order[:n_test], order[n_test:]
+        for i, p in enumerate(widths_f):
+            phi = _features(xc, kind, 0 if kind == "none" else int(p), rng, var)
+            phi_te, y_te = phi[test_idx].T, yc[test_idx].T
+            for j, t in enumerate(t_grid):
+                tr = train_idx[:t]
+                stats = ridge_lib.sampled_test_stats(phi[tr].T, yc[tr].T, phi_te, y_te)
+                if ridge == "opt":
+                    lam, val = ridge_lib.optimal_ridge(stats, 1.0, 0.0)
+                else:
+                    lam = float(ridge)
+                    val = float(ridge_lib.path_terms(stats, [lam])[0][0])
+                meas[s, i, j], meas_ridge[s, i, j] = val, lam
+            step()
+    return meas, meas_ridge
+
+
 def learning_curve(
     x: np.ndarray,
     y: np.ndarray,
@@ -313,96 +398,25 @@ def learning_curve(
     -------
     LearningCurve
     """
-    xa = np.asarray(x, dtype=np.float64)
-    ya = np.asarray(y, dtype=np.float64)
-    if ya.ndim == 1:
-        ya = ya[:, None]
-    if xa.ndim != 2 or ya.shape[0] != xa.shape[0]:
-        raise InputError(f"x must be (n, d) and y have n rows; got {xa.shape} and {ya.shape}")
-    kind, widths = parse_features(features)
-    if kind == "none":
-        widths_f = np.array([np.inf])
-    else:
-        widths_f = np.array(widths, dtype=np.float64)
-    seeds = check_int(seeds, "seeds", "learning_curve", low=1)
-    frac = check_real(
-        test_fraction,
-        "test_fraction",
-        "learning_curve",
-        low=0.0,
-        high=1.0,
-        low_open=True,
-        high_open=True,
+    xa, ya, kind, widths_f, t_grid, n_test = _check_learning_inputs(
+        x, y, features, samples, test_fraction
     )
+    seeds = check_int(seeds, "seeds", "learning_curve", low=1)
+    ridge = parse_ridge(ridge, "ridge", "learning_curve")
     n = xa.shape[0]
-    n_test = max(1, round(frac * n))
-    pool = n - n_test
-    if samples is None:
-        samples = np.unique(np.round(np.geomspace(min(10, pool), pool, 12)).astype(int))
-    t_grid = np.asarray(sorted({int(t) for t in samples}), dtype=np.int64)
-    if t_grid.size == 0 or t_grid[0] < 1 or t_grid[-1] > pool:
-        raise InputError(
-            f"training sizes must lie in [1, {pool}] (n = {n} minus {n_test} test samples)"
-        )
-    if isinstance(ridge, str):
-        if ridge != "opt":
-            raise InputError(f"ridge must be a number >= 0 or 'opt'; got {ridge!r}")
-    else:
-        ridge = check_real(ridge, "ridge", "learning_curve", low=0.0)
     xc = xa - xa.mean(axis=0)
     yc = ya - ya.mean(axis=0)
     if not np.any(yc):
         raise InputError("labels are constant; there is nothing to learn")
     spec = measure_spectrum(xc, yc, kind, weight_var=weight_var)
-    var = spec.weight_var
     total = len(widths_f) * seeds + len(widths_f)
-    done = 0
-
-    # ---------------------------------------------------------------- prediction
+    step = _counter(progress, total)
     th = spec.for_theory(extrapolate=extrapolate)
-    kw = {"noise_var": th.noise_var, "multiplicity": th.multiplicity}
-    pred = np.empty((widths_f.size, t_grid.size))
-    pred_ridge = np.empty_like(pred)
-    for i, p in enumerate(widths_f):
-        for j, t in enumerate(t_grid):
-            if ridge == "opt":
-                lam, risk = rf_theory.optimal_ridge(th.eigenvalues, th.target_power, t, p, **kw)
-            else:
-                lam = float(ridge)
-                risk = float(
-                    rf_theory.rf_ridge_risk(
-                        th.eigenvalues, th.target_power, t, p, lam, **kw
-                    ).excess_risk
-                )
-            # test labels carry the unlearnable power too: test error = excess + σ²
-            pred[i, j], pred_ridge[i, j] = risk + th.noise_var, lam
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
-    # ---------------------------------------------------------------- measurement
-    meas = np.empty((seeds, widths_f.size, t_grid.size))
-    meas_ridge = np.empty_like(meas)
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(seeds)]
-    for s, rng in enumerate(rngs):
-        order = rng.permutation(n)
-        test_idx, train_idx = order[:n_test], order[n_test:]
-        for i, p in enumerate(widths_f):
-            phi = _features(xc, kind, 0 if kind == "none" else int(p), rng, var)
-            phi_te, y_te = phi[test_idx].T, yc[test_idx].T
-            for j, t in enumerate(t_grid):
-                tr = train_idx[:t]
-                stats = ridge_lib.sampled_test_stats(phi[tr].T, yc[tr].T, phi_te, y_te)
-                if ridge == "opt":
-                    lam, val = ridge_lib.optimal_ridge(stats, 1.0, 0.0)
-                else:
-                    lam = float(ridge)
-                    val = float(ridge_lib.path_terms(stats, [lam])[0][0])
-                meas[s, i, j], meas_ridge[s, i, j] = val, lam
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    sem = meas.std(axis=0, ddof=1) / np.sqrt(seeds) if seeds > 1 else np.full(pred.shape, np.nan)
+    pred, pred_ridge = _predict_curve(th, widths_f, t_grid, ridge, step)
+    meas, meas_ridge = _measure_curve(
+        xc, yc, kind, widths_f, t_grid, ridge, spec.weight_var, seeds, seed, n_test, step
+    )
+    sem = np.asarray(standard_error(meas, axis=0), dtype=np.float64)
     return LearningCurve(
         samples=t_grid,
         widths=widths_f,

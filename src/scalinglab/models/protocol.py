@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scalinglab._types import to_jsonable
+from scalinglab._types import standard_error, to_jsonable
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -40,25 +40,6 @@ __all__ = [
     "Simulation",
     "standard_error",
 ]
-
-
-def standard_error(values: np.ndarray | list[float], axis: int = 0) -> Any:
-    """Standard error of the mean over ``axis`` (``ddof=1``); NaN when there is one value.
-
-    Examples
-    --------
-    >>> float(standard_error([1.0, 2.0, 3.0]))
-    0.5773502691896258
-    >>> standard_error([4.0])
-    nan
-    """
-    arr = np.asarray(values, dtype=np.float64)
-    k = arr.shape[axis]
-    if k < 2:
-        shape = arr.shape[:axis] + arr.shape[axis + 1 :]
-        return np.full(shape, np.nan) if shape else float("nan")
-    out = arr.std(axis=axis, ddof=1) / np.sqrt(k)
-    return float(out) if np.ndim(out) == 0 else out
 
 
 class _Result:
