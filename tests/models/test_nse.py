@@ -153,13 +153,7 @@ TABLE_B4 = {
 CASES_B4 = [(n, d) for n, row in TABLE_B4.items() for d in row]
 
 
-@pytest.mark.parametrize(
-    "name, delta",
-    [
-        pytest.param(n, d, marks=pytest.mark.slow) if (n, d) == ("he4", 0.01) else (n, d)
-        for n, d in CASES_B4
-    ],
-)
+@pytest.mark.parametrize("name, delta", CASES_B4)
 def test_threshold_table_b4(name, delta):
     r = weak_recovery_threshold(name, delta)
     assert r.status == Status.CONVERGED and r.regime == "second_order"
@@ -237,6 +231,14 @@ def test_threshold_invariances_and_refinement():
     fine = weak_recovery_threshold("he4", 0.5, rtol=1e-9, max_refinements=6)
     default = weak_recovery_threshold("he4", 0.5)
     assert default.alpha_c == pytest.approx(fine.alpha_c, rel=1e-4)  # default rtol
+
+
+@pytest.mark.parametrize("delta", [0.02, 3.0, 500.0])
+def test_threshold_scaling_identity(delta):
+    # c·σ + √Δ ξ carries the same information as σ + √(Δ/c²) ξ: quadratic = √2 h_2
+    a = weak_recovery_threshold("quadratic", delta).alpha_c
+    b = weak_recovery_threshold("he2", delta / 2).alpha_c
+    assert a == pytest.approx(b, rel=1e-6)  # two different grids, each converged to < 1e-9
 
 
 def test_unconverged_threshold_reports_max_iter():

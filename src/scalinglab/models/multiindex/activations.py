@@ -349,7 +349,7 @@ def activation(spec: str | Sequence[float] | np.ndarray | Activation) -> Activat
         return _named(text)
     coeffs = np.asarray(spec, dtype=np.float64).ravel()
     shown = np.trim_zeros(np.concatenate([[0.0], coeffs[1:]]), "b") if coeffs.size else coeffs
-    label = "hermite:" + ",".join(f"{v:g}" for v in shown)
+    label = "hermite:" + (",".join(f"{v:g}" for v in shown) or "0")
     return _from_hermite(label, coeffs)
 
 
