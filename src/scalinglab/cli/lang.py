@@ -397,9 +397,7 @@ def collapse_cmd(
     json_: Json = False,
 ) -> None:
     """Collapse map (P, L_n) → (P/n^{2β}, n^γ(L_n − H_∞)) and a collapse-quality score."""
-    import numpy as np
-
-    from scalinglab.empirical.language import collapse
+    from scalinglab.empirical.language import collapse, collapse_scan
 
     with Outputs() as outputs:
         plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
@@ -408,17 +406,9 @@ def collapse_cmd(
         result: dict[str, Any] = res.to_dict()
         result.update({"gamma": gamma, "beta": beta, "h_inf": h_inf})
         if scan:
-            grid = np.round(np.arange(0.1, 3.0001, 0.01), 2)
-            scores = []
-            for b in grid:
-                try:
-                    scores.append(collapse(tokens, n, loss, gamma=gamma, beta=b, h_inf=h_inf)
-                                  .residual)  # fmt: skip
-                except ValueError:
-                    scores.append(np.inf)
-            best = int(np.argmin(scores))
-            result["best_beta"] = float(grid[best]) if np.isfinite(scores[best]) else None
-            result["best_residual"] = float(scores[best])
+            found = collapse_scan(tokens, n, loss, gamma=gamma, h_inf=h_inf)
+            result["best_beta"] = found["best_beta"]
+            result["best_residual"] = found["best_residual"]
         if plot_path is not None:
             from scalinglab.plots.language import plot_collapse
 
@@ -433,7 +423,8 @@ def collapse_cmd(
         f"comparisons), spread {res.spread:.4g}, score {res.score:.3f}"
     )
     if scan and result.get("best_beta") is not None:
-        typer.echo(f"best-collapsing beta on 0.10..3.00: {result['best_beta']:.2f} "
+        typer.echo(f"best-collapsing beta on 0.10..3.00 (curves overlapping): "
+                   f"{result['best_beta']:.2f} "
                    f"(residual {result['best_residual']:.4g})")  # fmt: skip
 
 

@@ -86,7 +86,10 @@ def plot_entropies(
 
     Examples
     --------
-    >>> ax = plot_entropies(None, n=np.arange(1, 6), h=2 + np.arange(1, 6) ** -0.5)
+    >>> from scalinglab.empirical.language import fit_entropy_exponent
+    >>> n = np.arange(1, 6)
+    >>> h = 2 + n**-0.5
+    >>> ax = plot_entropies(None, fit_entropy_exponent(n, h), n=n, h=h)
     >>> ax.get_yscale()
     'log'
     """
@@ -97,7 +100,14 @@ def plot_entropies(
         raise ValueError("give an EntropyEstimate or both n and h")
     n = np.asarray(n, dtype=np.float64)
     h = np.asarray(h, dtype=np.float64)
-    h_inf = fit.h_inf if fit is not None else 0.0
+    if fit is None:  # nothing to subtract: plain H_n against n
+        ax.plot(n, h, "o-", color="C0", label="H_n (n-gram bound), no power-law fit")
+        ax.set_xlabel("context length n")
+        ax.set_ylabel("H_n (nats)")
+        ax.set_title(title)
+        ax.legend(fontsize=7)
+        return ax
+    h_inf = fit.h_inf
     pos = n >= 1
     ax.loglog(n[pos], h[pos] - h_inf, "o", color="C0", label="H_n − H_∞ (n-gram bound)")
     if fit is not None:

@@ -76,7 +76,8 @@ def _discounts(cnt: np.ndarray) -> np.ndarray:
         return np.array([0.0, FALLBACK_DISCOUNT, FALLBACK_DISCOUNT, FALLBACK_DISCOUNT])
     y = n1 / (n1 + 2.0 * n2)
     d = np.array([1.0 - 2.0 * y * n2 / n1, 2.0 - 3.0 * y * n3 / n2, 3.0 - 4.0 * y * n4 / n3])
-    d = np.clip(d, 0.0, np.array([1.0, 2.0, 3.0]))
+    # a non-positive formula value (odd counts-of-counts) falls back to the single discount Y
+    d = np.clip(np.where(d > 0, d, y), 0.0, np.array([1.0, 2.0, 3.0]))
     return np.concatenate(([0.0], d))
 
 
@@ -102,6 +103,7 @@ def conditional_entropies(
     n_max: int,
     *,
     heldout: float = 0.1,
+    train_tokens: int | None = None,
     progress: ProgressFn | None = None,
 ) -> EntropyEstimate:
     """Upper bounds on H_0 … H_{n_max} from modified Kneser–Ney models (module docstring).
@@ -116,6 +118,9 @@ def conditional_entropies(
         Longest context.
     heldout : float
         Fraction of the corpus, at its end, used for scoring (the rest trains the counts).
+    train_tokens : int, optional
+        Train on only the first this many tokens (the held-out part stays the same), for
+        learning curves L_n(P) of the n-gram models.
     progress : callable, optional
         ``progress(done, total)`` per context length.
 
@@ -142,6 +147,12 @@ def conditional_entropies(
             f"{size} tokens are too few for contexts up to n = {n_max} "
             "(need enough for a training part and at least 10 held-out tokens)"
         )
+    if train_tokens is not None:
+        train_tokens = check_int(train_tokens, "train_tokens", "conditional_entropies",
+                                 low=n_max + 3)  # fmt: skip
+        split_eval, split = split, min(split, train_tokens)
+    else:
+        split_eval = split
     xi = x.astype(np.int64)
     pos = np.arange(size)
     # grams[k][t]: id of the k tokens ending at t (-1 where t < k - 1); reps[k]: a position of each
@@ -175,7 +186,7 @@ def conditional_entropies(
         suffix = grams[k][reps[k + 1][longer]]
         cont.append(_level(np.bincount(suffix, minlength=n_grams), ctx_of, n_ctx))
 
-    test = pos[max(split, n_max) :]
+    test = pos[max(split_eval, n_max) :]
     hs, ses = [], []
     for m in range(n_max + 1):
         prob = np.full(test.size, 1.0 / vocab)

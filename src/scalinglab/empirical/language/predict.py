@@ -27,6 +27,7 @@ __all__ = [
     "CollapseResult",
     "collapse",
     "collapse_coordinates",
+    "collapse_scan",
     "fit_data_exponent",
     "horizon_fit",
     "horizon_measured",
@@ -268,6 +269,56 @@ def collapse(
     spread = float(np.std(ly))
     score = 1.0 - residual**2 / spread**2 if spread > 0 else float("nan")
     return CollapseResult(x, y, nn, residual, spread, score, int(d.size))
+
+
+def collapse_scan(
+    tokens: np.ndarray,
+    n: np.ndarray,
+    loss: np.ndarray,
+    *,
+    gamma: float,
+    h_inf: float,
+    betas: np.ndarray | None = None,
+    min_overlap: float = 0.5,
+) -> dict[str, object]:
+    """The β of a grid with the smallest collapse residual among those that keep curves overlapping.
+
+    A large β pushes the curves of different n apart until few points can be compared, and
+    a residual over almost no comparisons is meaningless; so only β whose number of
+    comparisons is at least ``min_overlap`` × the largest number on the grid are eligible.
+
+    Examples
+    --------
+    >>> xs = np.geomspace(0.1, 1e3, 7)
+    >>> ns = np.repeat([1.0, 2.0, 4.0, 8.0], 7)
+    >>> xa = np.tile(xs, 4)
+    >>> ls = 2.0 + ns**-0.3 * (0.5 + xa**-0.4)
+    >>> collapse_scan(xa * ns**1.8, ns, ls, gamma=0.3, h_inf=2.0)["best_beta"]
+    0.9
+    """
+    grid = np.round(np.arange(0.1, 3.0001, 0.05), 2) if betas is None else np.asarray(betas)
+    resid, pairs = [], []
+    for b in grid:
+        try:
+            r = collapse(tokens, n, loss, gamma=gamma, beta=float(b), h_inf=h_inf)
+            resid.append(r.residual)
+            pairs.append(r.pairs)
+        except InputError:
+            resid.append(np.inf)
+            pairs.append(0)
+    resid_a, pairs_a = np.array(resid), np.array(pairs)
+    eligible = pairs_a >= min_overlap * pairs_a.max()
+    if not np.any(eligible & np.isfinite(resid_a)):
+        raise InputError("collapse scan: no beta on the grid lets the curves overlap")
+    masked = np.where(eligible, resid_a, np.inf)
+    i = int(np.argmin(masked))
+    return {
+        "best_beta": float(grid[i]),
+        "best_residual": float(resid_a[i]),
+        "betas": grid,
+        "residuals": resid_a,
+        "pairs": pairs_a,
+    }
 
 
 def fit_data_exponent(tokens: np.ndarray, loss: np.ndarray) -> EntropyExponentFit:
