@@ -137,6 +137,33 @@ def _fit_table(fits: list[LawFit]) -> str:
     return _table(pd.DataFrame(rows), left={"group", "status", "message"})
 
 
+def _header_html(
+    meta: dict[str, Any], spec: dict[str, Any], counts: dict[str, int], note: str | None, db
+) -> list[str]:
+    """Title, provenance line, description and the run-count cards of the report."""
+    parts: list[str] = []
+    title = html.escape(str(meta.get("name", "sweep")))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts.append(f"<h1>Sweep report: {title}</h1>")
+    desc = spec.get("description") or ""
+    parts.append(
+        f'<p class="muted">model <b>{html.escape(meta["model"])}</b> · run '
+        f"{html.escape(spec.get('run', ''))} · {spec.get('replicates', 1)} replicate(s) · "
+        f"base seed {spec.get('base_seed', 0)} · scalinglab {html.escape(spec.get('version', ''))}"
+        f" · store {html.escape(str(Path(db).name))} · generated {stamp}</p>"
+    )
+    if desc:
+        parts.append(f"<p>{html.escape(desc)}</p>")
+    cards = "".join(
+        f'<div class="card {k}">{k}<b>{counts[k]}</b></div>'
+        for k in ("total", "done", "failed", "pending")
+    )
+    parts.append(f'<div class="summary">{cards}</div>')
+    if note:
+        parts.append(f'<p class="muted">{html.escape(note)}</p>')
+    return parts
+
+
 def build_report(db: str | Path, *, max_rows: int = MAX_TABLE_ROWS) -> SweepReport:
     """Build the HTML report of the sweep stored in ``db`` (opened read-only)."""
     with SweepStore.open(db, readonly=True) as store:
@@ -158,26 +185,8 @@ def build_report(db: str | Path, *, max_rows: int = MAX_TABLE_ROWS) -> SweepRepo
     from scalinglab.plots.sweep import plot_fitted_law, plot_residuals, plot_theory_vs_simulation
 
     n_figs = 0
-    parts: list[str] = []
     title = html.escape(str(meta.get("name", "sweep")))
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts.append(f"<h1>Sweep report: {title}</h1>")
-    desc = spec.get("description") or ""
-    parts.append(
-        f'<p class="muted">model <b>{html.escape(meta["model"])}</b> · run '
-        f"{html.escape(spec.get('run', ''))} · {spec.get('replicates', 1)} replicate(s) · "
-        f"base seed {spec.get('base_seed', 0)} · scalinglab {html.escape(spec.get('version', ''))}"
-        f" · store {html.escape(str(Path(db).name))} · generated {stamp}</p>"
-    )
-    if desc:
-        parts.append(f"<p>{html.escape(desc)}</p>")
-    cards = "".join(
-        f'<div class="card {k}">{k}<b>{counts[k]}</b></div>'
-        for k in ("total", "done", "failed", "pending")
-    )
-    parts.append(f'<div class="summary">{cards}</div>')
-    if note:
-        parts.append(f'<p class="muted">{html.escape(note)}</p>')
+    parts = _header_html(meta, spec, counts, note, db)
 
     parts.append("<h2>Theory vs simulation</h2>")
     for bi, block in enumerate(spec.get("layout", [])):
