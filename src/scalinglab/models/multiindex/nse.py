@@ -54,6 +54,7 @@ __all__ = [
     "hierarchical_rates",
     "large_noise_threshold",
     "noise_sensitivity_exponent",
+    "output_quadrature",
     "posterior_he2_mean",
     "weak_recovery_threshold",
 ]
@@ -322,8 +323,13 @@ def _z_rule(
     return nodes, weights
 
 
-def _info(act: Activation, delta: float, limit: float, resolution: float, per_panel: int) -> float:
-    """E_y[(E[He₂(z)|y])²] for y = σ(z) + √Δ ξ, on grids of size ``resolution``·√Δ."""
+def _y_posterior(
+    act: Activation, delta: float, limit: float, resolution: float, per_panel: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes y_i of the output law, their probability weights q_i = p(y_i) dy_i, m(y_i).
+
+    Grids of size ``resolution``·√Δ (z panels by σ-variation, y panels by width).
+    """
     sd = math.sqrt(delta)
     z, wz = _z_rule(act, limit, resolution * sd, per_panel)
     s = act(z)
@@ -338,10 +344,11 @@ def _info(act: Activation, delta: float, limit: float, resolution: float, per_pa
     y = (0.5 * (edges[1:] + edges[:-1])[:, None] + half * x[None, :]).ravel()
     wy = (half * w[None, :]).ravel()
     norm = 1.0 / math.sqrt(2.0 * math.pi * delta)
-    total = 0.0
+    q = np.zeros(y.size)
+    m = np.zeros(y.size)
     block = 64
     for start in range(0, y.size, block):
-        yb, wb = y[start : start + block], wy[start : start + block]
+        yb = y[start : start + block]
         j0 = int(np.searchsorted(s, yb[0] - _KERNEL_CUT * sd, side="left"))
         j1 = int(np.searchsorted(s, yb[-1] + _KERNEL_CUT * sd, side="right"))
         if j1 <= j0:
@@ -350,8 +357,36 @@ def _info(act: Activation, delta: float, limit: float, resolution: float, per_pa
         p = kern @ wz[j0:j1]
         num = kern @ a[j0:j1]
         ok = p > 0.0
-        total += float(np.sum(wb[ok] * num[ok] ** 2 / p[ok]))
-    return total
+        q[start : start + block][ok] = wy[start : start + block][ok] * p[ok]
+        m[start : start + block][ok] = num[ok] / p[ok]
+    keep = q > 0.0
+    return y[keep], q[keep], m[keep]
+
+
+def _info(act: Activation, delta: float, limit: float, resolution: float, per_panel: int) -> float:
+    """E_y[(E[He₂(z)|y])²] for y = σ(z) + √Δ ξ, on grids of size ``resolution``·√Δ."""
+    _, q, m = _y_posterior(act, delta, limit, resolution, per_panel)
+    return float(q @ (m * m))
+
+
+def output_quadrature(
+    spec: ActivationSpec, delta: float, *, resolution: float = 0.5, per_panel: int = 8
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A quadrature of the output law of y = σ(z) + √Δ ξ with m(y) = E[z² − 1 | y] at its nodes.
+
+    Returns ``(y, q, m)``: E_y[f(y, m(y))] ≈ Σ_i q_i f(y_i, m_i) (q_i = p(y_i) dy_i, Σ q_i ≈ 1),
+    on the grids of :func:`weak_recovery_threshold` (|z| ≤ 8).
+
+    Examples
+    --------
+    >>> y, q, m = output_quadrature("abs", 1.0)
+    >>> round(float(q.sum()), 10), round(float(q @ (m + 1)), 10)   # Σ q = 1, E[z²] = 1
+    (1.0, 1.0)
+    """
+    delta = _check_delta(delta, "output_quadrature")
+    resolution = check_real(resolution, "resolution", "output_quadrature", low=0.01, high=2.0)
+    per_panel = check_int(per_panel, "per_panel", "output_quadrature", low=2, high=32)
+    return _y_posterior(activation(spec), delta, 8.0, resolution, per_panel)
 
 
 def posterior_he2_mean(

@@ -11,6 +11,10 @@ recovery threshold is the Mondelli–Montanari α_c(Δ) of :func:`.nse.weak_reco
 The overlap ⟨v̂, w*⟩² rises from O(1/d) to O(1) around α_c(Δ); at finite d the transition is
 smeared over a relative width ~d^{−1/3}.
 
+The d → ∞ overlap comes from the Lu–Li formula as stated in Mondelli & Montanari (arXiv
+1708.05932, Lemma 2), evaluated with the output-law quadrature of :mod:`.nse`
+(:func:`spectral_overlap_theory`); for this T its threshold is α_c(Δ) itself.
+
 Samples are nested in α (one stream of n_max = max(α)·d rows per seed, prefixes for smaller
 α), so a curve costs one pass over the data plus one eigen-decomposition per α.
 """
@@ -25,13 +29,16 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from scalinglab._types import ProgressFn, Status, to_jsonable
+from scalinglab._types import ProgressFn, Status, standard_error, to_jsonable
 from scalinglab._validation import InputError, check_int, check_real
 from scalinglab.models.multiindex.activations import Activation, activation, is_even
-from scalinglab.models.multiindex.nse import posterior_he2_mean, weak_recovery_threshold
-from scalinglab.models.protocol import standard_error
+from scalinglab.models.multiindex.nse import (
+    output_quadrature,
+    posterior_he2_mean,
+    weak_recovery_threshold,
+)
 
-__all__ = ["SpectralResult", "crossing_alpha", "spectral_overlaps"]
+__all__ = ["SpectralResult", "crossing_alpha", "spectral_overlap_theory", "spectral_overlaps"]
 
 #: Overlap² level that defines the empirical threshold of a finite-d curve.
 DEFAULT_LEVEL = 0.2
@@ -59,6 +66,82 @@ def crossing_alpha(alphas: np.ndarray, values: np.ndarray, level: float) -> floa
     return float(math.exp(math.log(a[i - 1]) + frac * (math.log(a[i]) - math.log(a[i - 1]))))
 
 
+def spectral_overlap_theory(
+    spec: str | Sequence[float] | np.ndarray | Activation,
+    delta: float,
+    alphas: Sequence[float] | np.ndarray,
+) -> np.ndarray:
+    """d → ∞ overlap² of the spectral estimator with T(y) = 1 − 1/E[z²|y], at each α = n/d.
+
+    Lu–Li formula (Mondelli & Montanari, arXiv 1708.05932, Lemma 2). With Z = T(y), G = z and
+    τ = sup Z, for λ > τ let
+
+        φ(λ) = λ E[Z G² / (λ − Z)],   ψ_α(λ) = λ (1/α + E[Z / (λ − Z)]),
+
+    λ̄ = argmin_{λ>τ} ψ_α (ψ_α is convex: ψ'' = 2 E[Z²/(λ − Z)³] > 0), ζ_α(λ) = ψ_α(max(λ, λ̄)),
+    and λ* the root of ζ_α(λ) = φ(λ). Then overlap² → ψ'_α(λ*) / (ψ'_α(λ*) − φ'(λ*)) if
+    ψ'_α(λ*) > 0, else 0. Expectations over (y, G) use E[G² | y] = m(y) + 1 on the quadrature of
+    :func:`.nse.output_quadrature`.
+
+    Examples
+    --------
+    >>> ac = 0.7801133671                      # α_c(1) for h_2 (note Table B.4: 0.78011)
+    >>> np.round(spectral_overlap_theory("he2", 1.0, [0.99 * ac, 1.05 * ac]), 3)
+    array([0.   , 0.009])
+    """
+    from scipy.optimize import brentq
+
+    owner = "spectral_overlap_theory"
+    delta = check_real(delta, "delta", owner, low=0.0, low_open=True)
+    a = np.asarray(alphas, dtype=np.float64).ravel()
+    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise InputError(f"The 'alphas' parameter of {owner} must be floats > 0. Got {a!r}.")
+    act = activation(spec)
+    if not is_even(act):
+        raise InputError(
+            f"The activation {act.name!r} is not even: the spectral threshold needs an even link."
+        )
+    _, q, m = output_quadrature(act, delta)
+    t = m / (m + 1.0)
+    g2 = m + 1.0
+    tau = float(t.max())
+
+    def dpsi(lam: float, alpha: float) -> float:
+        r = t / (lam - t)
+        return 1.0 / alpha + float(q @ r) - lam * float(q @ (r / (lam - t)))
+
+    def psi(lam: float, alpha: float) -> float:
+        return lam * (1.0 / alpha + float(q @ (t / (lam - t))))
+
+    def phi(lam: float) -> float:
+        return lam * float(q @ (t * g2 / (lam - t)))
+
+    def dphi(lam: float) -> float:
+        r = t * g2 / (lam - t)
+        return float(q @ r) - lam * float(q @ (r / (lam - t)))
+
+    out = np.zeros(a.size)
+    lo = tau + 1e-9 * max(1.0, abs(tau))
+    for k, alpha in enumerate(a):
+        hi = tau + 10.0 * (1.0 + abs(tau)) * (1.0 + alpha)
+        while dpsi(hi, alpha) < 0:
+            hi *= 2.0
+        lbar = lo if dpsi(lo, alpha) >= 0 else brentq(dpsi, lo, hi, args=(alpha,), xtol=1e-14)
+
+        def gap(lam: float, alpha: float = alpha, lbar: float = lbar) -> float:
+            return psi(max(lam, lbar), alpha) - phi(lam)
+
+        while gap(hi) < 0:
+            hi *= 2.0
+        if gap(lo) >= 0:
+            continue
+        lam_star = brentq(gap, lo, hi, xtol=1e-14)
+        slope = dpsi(lam_star, alpha)
+        if slope > 0:
+            out[k] = slope / (slope - dphi(lam_star))
+    return out
+
+
 @dataclass(frozen=True)
 class SpectralResult:
     """Overlap² of the spectral estimator against α = n/d, for one link and noise level.
@@ -72,6 +155,8 @@ class SpectralResult:
         ⟨v̂, w*⟩², shape ``(seeds, len(alphas))``.
     alpha_c : float
         Exact threshold α_c(Δ) (Mondelli–Montanari) for comparison.
+    overlap2_theory : np.ndarray
+        d → ∞ overlap² at ``alphas`` (:func:`spectral_overlap_theory`).
     seed : int
         Base seed; seed index k uses ``default_rng([seed, k])``.
     """
@@ -83,6 +168,7 @@ class SpectralResult:
     overlap2: np.ndarray = field(repr=False)
     alpha_c: float
     seed: int
+    overlap2_theory: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
     status: Status = Status.CONVERGED
     message: str = ""
 
@@ -110,6 +196,7 @@ class SpectralResult:
                 "alphas": self.alphas,
                 "overlap2_mean": self.overlap2_mean,
                 "overlap2_sem": self.overlap2_sem,
+                "overlap2_theory": self.overlap2_theory,
                 "alpha_c": self.alpha_c,
                 "empirical_threshold": self.empirical_threshold(),
                 "level": DEFAULT_LEVEL,
@@ -209,6 +296,7 @@ def spectral_overlaps(
         alphas=counts / d,
         overlap2=np.array(rows),
         alpha_c=threshold.alpha_c,
+        overlap2_theory=spectral_overlap_theory(act, delta, counts / d),
         seed=seed,
         status=threshold.status,
         message=threshold.message,
