@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import sys
 
 import click
@@ -116,6 +117,36 @@ def _root(
     """Neural scaling laws: solvable models, exact theory, and fits of scaling data."""
 
 
+_PARAMETER = re.compile(r"The '(?P<name>[-\w]+)' parameter of (?P<owner>.+?) must be ")
+
+
+def _options_of(command: click.Command, args: list[str]) -> set[str]:
+    """The ``--long`` option names of the (sub)command that ``args`` invoke."""
+    cmd = command
+    for token in args:
+        sub = getattr(cmd, "commands", None)
+        if not sub or token.startswith("-"):
+            continue
+        if token not in sub:
+            break
+        cmd = sub[token]
+    names: set[str] = set()
+    for param in getattr(cmd, "params", []):
+        names.update(o for o in getattr(param, "opts", []) if o.startswith("--"))
+    return names
+
+
+def _user_message(message: str, options: set[str]) -> str:
+    """Say the option the user typed (``--alpha``) where the library names its parameter
+    and owner (``The 'alpha' parameter of to_note``), and 'finite' for an unbounded range."""
+    m = _PARAMETER.search(message)
+    if m:
+        flag = "--" + m["name"].lstrip("-").replace("_", "-")
+        if flag in options:
+            message = message[: m.start()] + f"{flag} must be " + message[m.end() :]
+    return message.replace("a float in the range (-inf, inf)", "a finite number")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input gives one line on stderr and exit code 2, never a traceback."""
     command = typer.main.get_command(app)
@@ -135,7 +166,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {_one_line(exc.format_message())}\n")
         return 2
     except InputError as exc:
-        sys.stderr.write(f"error: {_one_line(str(exc))}\n")
+        message = _user_message(str(exc), _options_of(command, args))
+        sys.stderr.write(f"error: {_one_line(message)}\n")
+        return 2
+    except MemoryError:
+        sys.stderr.write(
+            "error: out of memory; use smaller sizes (the resource estimate missed this case)\n"
+        )
+        return 2
+    except OSError as exc:  # the file system refused (full disk, permissions, read-only)
+        where = f": '{exc.filename}'" if exc.filename else ""
+        sys.stderr.write(f"error: {exc.strerror or exc.__class__.__name__}{where}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -8,28 +8,37 @@ from typing import Annotated
 import typer
 
 from scalinglab.cli._common import (
+    FIGURE_FORMATS,
     CallbackProgress,
-    atomic_write,
+    Dpi,
+    Outputs,
     emit_json,
     err_console,
     fail,
-    save_figure,
 )
-from scalinglab.figures import available_figures
 
 
 def figure(
     figure_id: Annotated[str, typer.Argument(help="Figure id, e.g. mrs-fig8 (see --list).")] = "",
-    out: Annotated[Path, typer.Option("--out", help="Output directory (created).")] = Path("."),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Output directory (created; files of the same name are replaced)."
+        ),
+    ] = Path("."),
     seeds: Annotated[
         int | None, typer.Option(help="Seeds per simulated point (default: the figure's).")
     ] = None,
     quick: Annotated[bool, typer.Option(help="Smaller grid, for a fast look.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="Image format: png, pdf or svg.")] = "png",
+    dpi: Dpi = 150,
     list_: Annotated[bool, typer.Option("--list", help="List the available figures.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the written files as JSON.")] = False,
 ) -> None:
     """Reproduce a figure of a source paper (same settings as its caption)."""
+    from scalinglab.figures import available_figures
+
     specs = available_figures()
     if list_ or not figure_id:
         if json_:
@@ -42,23 +51,25 @@ def figure(
         fail(f"unknown figure '{figure_id}'; choose one of: {', '.join(specs)}")
     if seeds is not None and seeds < 1:
         fail(f"--seeds must be >= 1, got {seeds}")
-    out.mkdir(parents=True, exist_ok=True)
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FIGURE_FORMATS:
+        fail(f"--format must be one of {', '.join(FIGURE_FORMATS)}; got {fmt!r}")
     spec = specs[figure_id]
     kwargs: dict[str, object] = {"quick": quick}
     if seeds is not None:
         kwargs["seeds"] = seeds
-    with CallbackProgress(figure_id, enabled=not quiet) as prog:
-        output = spec.make(progress=prog, **kwargs)
-    written: list[str] = []
-    for name, fig in output.figures.items():
-        path = out / f"{figure_id}{'' if name == 'main' else '-' + name}.png"
-        save_figure(fig, path)
-        written.append(str(path))
-    for name, table in output.tables.items():
-        path = out / f"{figure_id}{'' if name == 'main' else '-' + name}.csv"
-        with atomic_write(path, "w") as fh:
-            table.to_csv(fh, index=False)
-        written.append(str(path))
+    with Outputs() as outputs:
+        outputs.directory(out, option="--out")
+        with CallbackProgress(figure_id, enabled=not (quiet or json_)) as prog:
+            output = spec.make(progress=prog, **kwargs)
+        for name, fig in output.figures.items():
+            path = out / f"{figure_id}{'' if name == 'main' else '-' + name}.{fmt}"
+            outputs.save_figure(fig, outputs.file(path, option="--out"), dpi=dpi, fmt=fmt)
+        for name, table in output.tables.items():
+            path = out / f"{figure_id}{'' if name == 'main' else '-' + name}.csv"
+            with outputs.open(outputs.file(path, option="--out"), "w") as fh:
+                table.to_csv(fh, index=False)
+    written = [str(p) for p in outputs.written]
     if json_:
         summary = None if output.summary is None else output.summary.to_dict(orient="records")
         emit_json(

@@ -94,6 +94,17 @@ def _probe_directory(directory: Path, option: str) -> None:
         os.unlink(probe)
 
 
+
+def root_figure(drawn: Any) -> Any:
+    """The Figure behind what a plot function returned: a Figure, an Axes or several Axes."""
+    if hasattr(drawn, "savefig"):
+        return drawn
+    if hasattr(drawn, "figure"):
+        return drawn.figure
+    first = next(iter(getattr(drawn, "flat", drawn)))
+    return first.figure
+
+
 class Outputs:
     """Every file one command writes: validated up front, committed together, or none.
 
@@ -135,12 +146,12 @@ class Outputs:
     ) -> Path:
         """Validate the output file ``path`` given with ``option``; return it as a Path."""
         path = Path(path)
+        if path.is_dir():
+            raise InputError(f"{option}: '{path}' is a directory; give a file name")
         if suffixes is not None and path.suffix.lower() not in suffixes:
             allowed = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "")
             allowed += suffixes[-1]
             raise InputError(f"{option} must end in {allowed}; got '{path.name}'")
-        if path.is_dir():
-            raise InputError(f"{option}: '{path}' is a directory; give a file name")
         if path.exists() and not self.overwrite:
             raise InputError(f"{option}: '{path}' exists and would not be replaced")
         parent = path.parent
@@ -197,6 +208,7 @@ class Outputs:
         """Save a matplotlib figure (format from ``fmt`` or the suffix), then release it."""
         path = Path(path)
         fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
+        fig = root_figure(fig)
         try:
             with self.open(path, "wb") as fh:
                 fig.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight")

@@ -16,19 +16,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
-from scalinglab.cli._common import atomic_write, emit_json, err_console, fail
+from scalinglab.cli._common import CallbackProgress, Outputs, emit_json, err_console, fail
 
 sweep_app = typer.Typer(
     help="Grids of model runs (simulate / predict) in a crash-safe, resumable SQLite store.",
@@ -38,51 +27,46 @@ sweep_app = typer.Typer(
 MAX_FAILURES_SHOWN = 5
 
 
-class _RateColumn(ProgressColumn):
-    """Points per second (or seconds per point when slower than one per second)."""
+class _SweepProgress(CallbackProgress):
+    """The shared progress callback, with the rate (points/s) and ETA on a terminal."""
 
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        if not speed:
-            return Text("-- pt/s", style="progress.data.speed")
-        if speed >= 1:
-            return Text(f"{speed:.1f} pt/s", style="progress.data.speed")
-        return Text(f"{1 / speed:.1f} s/pt", style="progress.data.speed")
+    def _start_bar(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            Task,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
 
+        class RateColumn(ProgressColumn):
+            """Points per second (or seconds per point when slower than one per second)."""
 
-class _SweepProgress:
-    """A rich progress bar on stderr (rate and ETA) fed by ``run_sweep``'s callback."""
+            def render(self, task: Task) -> Text:
+                speed = task.finished_speed or task.speed
+                if not speed:
+                    return Text("-- pt/s", style="progress.data.speed")
+                if speed >= 1:
+                    return Text(f"{speed:.1f} pt/s", style="progress.data.speed")
+                return Text(f"{1 / speed:.1f} s/pt", style="progress.data.speed")
 
-    def __init__(self, label: str, *, enabled: bool) -> None:
-        self.label = label
-        self.enabled = enabled
-        self._progress: Progress | None = None
-        self._task: Any = None
-
-    def __enter__(self) -> _SweepProgress:
-        if self.enabled:
-            self._progress = Progress(
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                _RateColumn(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=err_console,
-                transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(self.label, total=None)
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            RateColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(self.label, total=None)
 
 
 def _show_failures(store: Any) -> None:
@@ -120,8 +104,14 @@ def run(
     from scalinglab.sweeps.spec import load_spec
     from scalinglab.sweeps.store import SweepStore
 
+    if spec.is_dir():
+        fail(f"'{spec}' is a directory, not a sweep spec (.toml)")
     sweep = load_spec(spec)
     db_path = db if db is not None else spec.with_suffix(".db")
+    if not db_path.exists():  # a new store: its directory must accept files
+        Outputs().file(db_path, option="--db")
+    elif db_path.is_dir():
+        fail(f"--db: '{db_path}' is a directory; give a file name")
     ex = make_executor(executor, workers=workers, scheduler=scheduler)
     with SweepStore.open(db_path, create=True, lock=True) as store:
         try:
@@ -174,14 +164,25 @@ def status(
 @sweep_app.command("export")
 def export(
     db: Annotated[Path, typer.Argument(help="Sweep store (.db).")],
-    out: Annotated[Path, typer.Option("--out", help="FILE.csv or FILE.parquet.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="FILE.csv or FILE.parquet (an existing file is replaced)."),
+    ],
     json_: Annotated[bool, typer.Option("--json", help="Print {out, rows} as JSON.")] = False,
 ) -> None:
     """Write every point of a sweep (parameters, results, status) to CSV or Parquet."""
-    from scalinglab.sweeps.store import SweepStore
+    with Outputs() as outputs:
+        target = outputs.file(out, option="--out", suffixes=(".csv", ".parquet"))
+        from scalinglab.sweeps.store import SweepStore
 
-    with SweepStore.open(db, readonly=True) as store:
-        rows = store.export(out)
+        with SweepStore.open(db, readonly=True) as store:
+            frame = store.frame()
+        with outputs.open(target, "wb") as fh:
+            if target.suffix.lower() == ".csv":
+                fh.write(frame.to_csv(index=False).encode())
+            else:
+                frame.to_parquet(fh, index=False)
+        rows = len(frame)
     if json_:
         emit_json({"out": str(out), "rows": rows})
     else:
@@ -191,19 +192,22 @@ def export(
 def report(
     db: Annotated[Path, typer.Argument(help="Sweep store (.db).")],
     out: Annotated[
-        Path | None, typer.Option("--out", help="HTML file (default: DB with .html suffix).")
+        Path | None,
+        typer.Option(
+            "--out", help="HTML file (default: DB with .html suffix; an existing file is replaced)."
+        ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print {out, ...} as JSON.")] = False,
 ) -> None:
     """One self-contained HTML page: theory vs simulation, residuals, fitted law, run table."""
-    from scalinglab.sweeps.report import build_report
-
     out_path = out if out is not None else db.with_suffix(".html")
-    if not out_path.parent.exists():
-        fail(f"the output directory '{out_path.parent}' does not exist")
-    rep = build_report(db)
-    with atomic_write(out_path, "w") as fh:
-        fh.write(rep.html)
+    with Outputs() as outputs:
+        target = outputs.file(out_path, option="--out", suffixes=(".html", ".htm"))
+        from scalinglab.sweeps.report import build_report
+
+        rep = build_report(db)
+        with outputs.open(target, "w") as fh:
+            fh.write(rep.html)
     if json_:
         emit_json({"out": str(out_path), **rep.summary()})
     else:

@@ -158,6 +158,9 @@ def _create(path: Path) -> None:
     if not path.parent.exists():
         raise InputError(f"the directory of '{path}' does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # mkstemp's 0600 -> the user's umask, like any file
     os.close(fd)
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
@@ -447,6 +450,9 @@ class SweepStore:
             raise InputError(f"the output directory '{out.parent}' does not exist")
         df = self.frame()
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)  # mkstemp's 0600 -> the user's umask, like any file
         try:
             with os.fdopen(fd, "wb") as fh:
                 if suffix == ".csv":
