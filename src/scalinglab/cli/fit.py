@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -152,14 +153,177 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
                 echo(f"  refused budget C = {b['C']:.4g}: {b['reason']}")
 
 
+def _list_laws(json_: bool) -> None:
+    from scalinglab.laws.catalog import get_law, list_laws
+
+    laws = [get_law(name).describe() for name in list_laws()]
+    if json_:
+        emit_json({"laws": laws})
+        return
+    for d in laws:
+        typer.echo(f"{d['name']:18s} {d['equation']}")
+        typer.echo(f"{'':18s} inputs: {', '.join(d['inputs'])}; {d['reference']}")
+
+
+def _fit_named_law(
+    name: str,
+    args: list[str],
+    x_col: list[str],
+    loss_col: str | None,
+    weight_col: str | None,
+    objective: str | None,
+    loss_space: str | None,
+    huber_delta: float,
+    asymmetry: float,
+    n_boot: int,
+    seed: int,
+    level: float,
+    workers: int,
+    quiet: bool,
+    json_: bool,
+) -> None:
+    """``scalinglab fit --law NAME``: any registered law through the engine."""
+    from scalinglab.laws.catalog import get_law, read_law_csv
+    from scalinglab.laws.engine import bootstrap_partially_linear, fit_partially_linear
+    from scalinglab.laws.objectives import Objective
+
+    law = get_law(name)
+    path, _ = _split_args(args, None)
+    path = _resolve_data(path)
+    columns = {}
+    for item in x_col:
+        key, sep, col = item.partition("=")
+        if not sep or not key or not col:
+            fail(f"--x-col must look like INPUT=COLUMN; got {item!r}")
+        columns[key.strip()] = col.strip()
+    x, y, w = read_law_csv(
+        path, law, columns=columns, loss_col=loss_col or "loss", weight_col=weight_col
+    )
+    obj = Objective(
+        kind=objective or "huber", space=loss_space or "raw", delta=huber_delta,
+        asymmetry=asymmetry,
+    )  # fmt: skip
+    with CallbackProgress(f"fit --law {name}", enabled=not quiet) as prog:
+        fit_result = fit_partially_linear(law, x, y, objective=obj, weights=w, progress=prog)
+    result = fit_result.to_dict()
+    result["source"] = str(path)
+    ci: dict[str, Any] = {}
+    usable = fit_result.status not in (Status.FAILED, Status.NOT_IDENTIFIABLE)
+    if n_boot > 0 and usable:
+        rng = np.random.default_rng(seed)
+        counts = np.stack([np.bincount(rng.integers(0, y.size, y.size), minlength=y.size)
+                           for _ in range(n_boot)]).astype(float)  # fmt: skip
+        if w is not None:
+            counts = counts * w[None, :]
+        start = {p.name: fit_result.params[p.name] for p in law.nonlinear}
+        with CallbackProgress(f"bootstrap (--law {name})", enabled=not quiet) as prog:
+            reps = bootstrap_partially_linear(
+                law, x, y, counts, start, objective=obj, workers=workers, progress=prog
+            )
+        bad = (Status.FAILED, Status.NOT_IDENTIFIABLE)
+        kept = [r for r in reps if r.status not in bad]
+        statuses: dict[str, int] = {}
+        for r in reps:
+            statuses[str(r.status)] = statuses.get(str(r.status), 0) + 1
+        q = (50.0 * (1 - level), 100.0 - 50.0 * (1 - level))
+        ci = {"level": level, "n_boot": n_boot, "n_ok": len(kept),
+              "n_failed": n_boot - len(kept), "scheme": "points",
+              "status_counts": dict(sorted(statuses.items()))}  # fmt: skip
+        for key in law.param_names:
+            vals = np.array([r.params[key] for r in kept])
+            ci[key] = [float(v) for v in np.percentile(vals, q)] if vals.size else [None, None]
+    result["ci"] = ci
+    if json_:
+        emit_json(result)
+        return
+    head = f"{name} fit of {path.name} ({result['n_points']} points; {obj.describe()})"
+    typer.echo(f"{head}: {result['status']}")
+    if result["message"] != "converged":
+        typer.echo(f"  note: {result['message']}")
+    typer.echo(f"  L = {law.equation}")
+    typer.echo(f"  objective = {result['objective']:.6g} (mean penalty per point)")
+    for key, val in result["params"].items():
+        text = f"  {key:8s} {_fmt(val)}"
+        if key in ci:
+            text += f"  [{_fmt(ci[key][0])}, {_fmt(ci[key][1])}]"
+        typer.echo(text)
+    if ci:
+        typer.echo(
+            f"  intervals: {100 * level:g}% bootstrap percentile, {ci['n_ok']} of {n_boot} "
+            f"replicates (points resampling); statuses {ci['status_counts']}"
+        )
+
+
+def _misallocation(
+    fit_result: Any, plan_n: float, C: np.ndarray, boot: Any, level: float
+) -> dict[str, Any] | None:
+    """Cost of training ``plan_n`` parameters at the first budget, with its interval."""
+    from scalinglab.laws.allocation import misallocation_cost
+    from scalinglab.laws.forms import ChinchillaSurface, PowerLawFrontier
+
+    surface = getattr(fit_result, "surface", None)
+    if (
+        surface is None
+        or not np.isfinite(surface.alpha)
+        or fit_result.status
+        in (
+            Status.FAILED,
+            Status.NOT_IDENTIFIABLE,
+        )
+    ):
+        return None
+    c = float(C[0])
+    # the plan keeps its tokens per parameter when scaled to other budgets (N ∝ C^0.5),
+    # which only matters for the extra-compute price
+    plan = PowerLawFrontier(
+        n_coef=plan_n / c**0.5, a=0.5, d_coef=c**0.5 / (surface.k * plan_n), b=0.5
+    )
+    out: dict[str, Any] = misallocation_cost(surface, plan, c).to_dict()
+    if boot is not None and "alpha" in boot.samples:
+        s = boot.samples
+        costs = [
+            misallocation_cost(
+                ChinchillaSurface(
+                    s["E"][i], s["A"][i], s["B"][i], s["alpha"][i], s["beta"][i], surface.k
+                ),
+                plan,
+                c,
+            )
+            for i in range(s["alpha"].size)
+        ]
+        q = (50.0 * (1 - level), 100.0 - 50.0 * (1 - level))
+        out["ci"] = {
+            key: [float(v) for v in np.percentile([getattr(x, key) for x in costs], q)]
+            for key in ("wasted_fraction", "extra_compute_fraction", "N_opt")
+        }
+    return out
+
+
+def _print_misallocation(m: dict[str, Any]) -> None:
+    ci = m.get("ci", {})
+
+    def iv(key: str, scale: float = 1.0) -> str:
+        if key not in ci:
+            return ""
+        return f" [{_fmt(scale * ci[key][0], 3)}, {_fmt(scale * ci[key][1], 3)}]"
+
+    typer.echo(
+        f"  plan N = {m['N_plan']:.4g} at C = {m['C']:.4g} (optimum N* = {m['N_opt']:.4g}"
+        f"{iv('N_opt')}): wastes {_fmt(100 * m['wasted_fraction'], 3)}%"
+        f"{iv('wasted_fraction', 100)} of the budget; needs "
+        f"{_fmt(100 * m['extra_compute_fraction'], 3)}%{iv('extra_compute_fraction', 100)}"
+        " more compute to reach the optimum's loss"
+    )
+
+
 def fit(
     args: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             metavar="FILE.csv",
             help="CSV of runs (one header row), or a bundled data set by name: llama3.",
         ),
-    ],
+    ] = None,
     method: Annotated[
         str, typer.Option(help="approach3 | varpro | approach2 | approach1.")
     ] = "varpro",
@@ -225,10 +389,46 @@ def fit(
             "reported in any case; see docs/fit.md).",
         ),
     ] = False,
+    law: Annotated[
+        str,
+        typer.Option(
+            help="Law to fit (see --list-laws). Laws other than chinchilla read their inputs "
+            "from columns of the same name (or --x-col) and use the variable-projection engine."
+        ),
+    ] = "chinchilla",
+    list_laws: Annotated[
+        bool, typer.Option("--list-laws", help="List the registered laws and exit.")
+    ] = False,
+    x_col: Annotated[
+        list[str] | None,
+        typer.Option("--x-col", help="INPUT=COLUMN: read a law's input from another column."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes for the bootstrap (0: one per CPU core).")
+    ] = 0,
+    plan_n: Annotated[
+        float | None,
+        typer.Option(
+            help="Model size you plan to train at the first --budget: print what that "
+            "allocation wastes against the fitted optimum (with its bootstrap interval)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Fit L(N, D) = E + A/N^alpha + B/D^beta (or the compute-optimal frontier) to runs."""
+    if list_laws:
+        return _list_laws(json_)
+    if workers < 0:
+        fail(f"--workers must be >= 0; got {workers}")
+    if plan_n is not None and not (math.isfinite(plan_n) and plan_n > 0):
+        fail(f"--plan-n must be a finite number > 0; got {plan_n!r}")
+    n_workers = workers or os.cpu_count() or 1
+    if law != "chinchilla":
+        return _fit_named_law(
+            law, args or [], x_col or [], loss_col, weight_col, objective, loss_space,
+            huber_delta, asymmetry, bootstrap, seed, level, n_workers, quiet, json_,
+        )  # fmt: skip
     from scalinglab.laws.allocation import allocate
     from scalinglab.laws.fitting import SURFACE_METHODS, default_objective, fit_law
     from scalinglab.laws.io import read_csv
@@ -265,7 +465,7 @@ def fit(
     )
     if weight_col is not None and method != "approach3":
         fail(f"--weight-col: point weights are supported by --method approach3 only; got {method}")
-    path, budgets = _split_args(args, budget)
+    path, budgets = _split_args(args or [], budget)
     path = _resolve_data(path)
     data = read_csv(
         path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k, weight_col=weight_col
@@ -300,7 +500,24 @@ def fit(
     result["allocations"] = [a.to_dict() for a in allocate(fit_result, C)] if usable else []
     ci: dict[str, Any] = {}
     boot = None
-    if bootstrap > 0 and usable:
+    fast_boot = method == "varpro" and obj.is_smooth and getattr(data, "weight", None) is None
+    if bootstrap > 0 and usable and fast_boot:
+        from scalinglab.laws.uncertainty import bootstrap_surface
+
+        with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
+            boot = bootstrap_surface(
+                data,
+                fit_result.surface,
+                objective=obj,
+                n_boot=bootstrap,
+                budgets=C,
+                seed=seed,
+                level=level,
+                workers=n_workers,
+                progress=prog,
+            )
+        ci = boot.to_dict()
+    elif bootstrap > 0 and usable:
         with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
             boot = run_bootstrap(
                 data,
@@ -314,6 +531,8 @@ def fit(
             )
         ci = boot.to_dict()
     result["ci"] = ci
+    if plan_n is not None:
+        result["misallocation"] = _misallocation(fit_result, plan_n, C, boot, level)
     if qc_report is not None:
         result["qc"] = {**qc_report.to_dict(), "applied": qc, "n_points_fitted": data.n_points}
     result["details"] = details
@@ -330,6 +549,8 @@ def fit(
         emit_json(result)
     else:
         _print_text(result, fit_result, data)
+        if result.get("misallocation"):
+            _print_misallocation(result["misallocation"])
         if qc_report is not None:
             for b in qc_report.budgets:
                 for f in b.flags:

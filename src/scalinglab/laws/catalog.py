@@ -22,7 +22,9 @@ Adding a law takes a basis function and a call to :func:`register_law`; see
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -40,6 +42,7 @@ __all__ = [
     "list_laws",
     "mrs_law",
     "power_law",
+    "read_law_csv",
     "register_law",
 ]
 
@@ -102,6 +105,79 @@ def _ones(phi: np.ndarray, n: int) -> np.ndarray:
 def _pow(x: np.ndarray, e: np.ndarray) -> np.ndarray:
     """``x^(−e)`` for a batch of exponents ``e`` (shape (G, 1)): (G, n)."""
     return np.exp(-e * np.log(x)[None, :])
+
+
+def read_law_csv(
+    path: str | Path,
+    law: PartiallyLinearLaw,
+    *,
+    columns: Mapping[str, str] | None = None,
+    loss_col: str = "loss",
+    weight_col: str | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+    """Read a law's inputs, the loss and optional weights from a CSV with a header row.
+
+    ``columns`` maps input names to CSV column names (default: the same name). Every
+    problem is an :class:`InputError` naming the file, the line and the column.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as fh:
+    ...     _ = fh.write(chr(10).join(["size,loss", "1,3.0", "10,2.5"]))
+    >>> x, y, w = read_law_csv(fh.name, power_law(), columns={"x": "size"})
+    >>> x["x"].tolist(), y.tolist(), w
+    ([1.0, 10.0], [3.0, 2.5], None)
+    >>> os.unlink(fh.name)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        raise InputError(f"{path.name} is empty.")
+    header = [h.strip() for h in rows[0]]
+    body = [r for r in rows[1:] if any(c.strip() for c in r)]
+    if not body:
+        raise InputError(f"{path.name} has no data rows.")
+    columns = dict(columns or {})
+    unknown = set(columns) - set(law.inputs)
+    if unknown:
+        raise InputError(
+            f"law {law.name!r} has no input {sorted(unknown)[0]!r}; its inputs: "
+            f"{', '.join(law.inputs)}."
+        )
+    wanted = {name: columns.get(name, name) for name in law.inputs}
+    wanted["loss"] = loss_col
+    if weight_col is not None:
+        wanted["weight"] = weight_col
+    out: dict[str, np.ndarray] = {}
+    for key, col in wanted.items():
+        if col not in header:
+            raise InputError(
+                f"{path.name}: no column {col!r} (law {law.name!r} needs {key!r}; "
+                f"columns: {', '.join(header)})."
+            )
+        j = header.index(col)
+        vals = np.empty(len(body))
+        for i, r in enumerate(body):
+            cell = r[j].strip() if j < len(r) else ""
+            try:
+                vals[i] = float(cell)
+            except ValueError:
+                raise InputError(
+                    f"{path.name} line {rows.index(r) + 1}: column {col!r} is not a number "
+                    f"({cell!r})."
+                ) from None
+            if not np.isfinite(vals[i]):
+                raise InputError(
+                    f"{path.name} line {rows.index(r) + 1}: column {col!r} is not finite."
+                )
+        out[key] = vals
+    loss = out.pop("loss")
+    weight = out.pop("weight", None)
+    return out, loss, weight
 
 
 # ----------------------------------------------------------------- one-variable power law
