@@ -60,10 +60,23 @@ def learning_curve_figure(
     xlabel: str,
     title: str,
     theory_label: str = "theory",
-) -> Figure:
-    """One learning curve: simulation mean ± sem and the theory line, log-log."""
-    fig = Figure(figsize=(6.0, 4.2))
-    ax = fig.add_subplot()
+    ax: Axes | None = None,
+) -> Axes:
+    """One learning curve: simulation mean ± sem and the theory line, log-log, on ``ax``.
+
+    A new Figure is made when ``ax`` is omitted; returns the Axes drawn on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([10.0, 100.0, 1000.0])
+    >>> ax = learning_curve_figure(x=x, mean=1 / x, sem=0.01 / x, theory_x=x, theory_y=1 / x,
+    ...                            xlabel="T", title="demo")
+    >>> ax.get_xscale()
+    'log'
+    """
+    if ax is None:
+        ax = Figure(figsize=(6.0, 4.2), layout="constrained").add_subplot()
     loglog_axes(ax, xlabel, title=title)
     add_curve(
         ax,
@@ -77,8 +90,7 @@ def learning_curve_figure(
     )
     ax.legend(fontsize=8)
     _clip_theory_spikes(ax, mean)
-    fig.tight_layout()
-    return fig
+    return ax
 
 
 def _clip_theory_spikes(ax: Axes, data: np.ndarray) -> None:

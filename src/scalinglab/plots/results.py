@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["new_axes", "plot_result"]
+__all__ = ["new_axes", "plot_result", "root_figure"]
 
 
 def new_axes(ax: Axes | None = None, *, size: tuple[float, float] = (5.0, 3.6)) -> Axes:
@@ -31,6 +31,16 @@ def new_axes(ax: Axes | None = None, *, size: tuple[float, float] = (5.0, 3.6)) 
         return ax
     fig = Figure(figsize=size, layout="constrained")
     return fig.add_subplot()
+
+
+def root_figure(drawn: Any) -> Figure:
+    """The Figure behind what a plot function returned: a Figure, an Axes or several Axes."""
+    if isinstance(drawn, Figure):
+        return drawn
+    if hasattr(drawn, "figure"):
+        return drawn.figure
+    first = next(iter(getattr(drawn, "flat", drawn)))
+    return first.figure
 
 
 def _values(x: Any) -> np.ndarray:

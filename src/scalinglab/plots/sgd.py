@@ -6,10 +6,12 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
 from scalinglab.core import exponents as ex
+from scalinglab.plots.results import root_figure
 
 __all__ = ["plot_frontier", "plot_phase_diagram", "plot_risk_curves"]
 
@@ -24,7 +26,10 @@ PHASE_COLORS = {
 }
 
 
-def _new_figure(ncols: int = 1, width: float = 6.0) -> tuple[Figure, Any]:
+def _new_figure(ncols: int = 1, width: float = 6.0, ax: Any = None) -> tuple[Figure, Any]:
+    """``ax`` as given (one Axes, or a pair for two panels) or a new Figure's Axes."""
+    if ax is not None:
+        return root_figure(ax), ax
     fig = Figure(figsize=(width * ncols, 4.4), layout="constrained")
     axes = fig.subplots(1, ncols)
     return fig, axes
@@ -35,17 +40,27 @@ def plot_risk_curves(
     predictions: list[Any] | None = None,
     labels: list[str] | None = None,
     title: str | None = None,
-) -> Figure:
+    ax: Axes | None = None,
+) -> Axes:
     """Risk against steps: Monte Carlo means (±2 SEM band) and theory curves, log–log.
 
     ``simulations[i]`` and ``predictions[i]`` (either may be None) share ``labels[i]`` and a
-    colour; the dotted line is the predicted floor ½(σ_r² + σ²).
+    colour; the dotted line is the predicted floor ½(σ_r² + σ²). Draws on ``ax`` (a new Figure
+    when omitted) and returns it.
+
+    Examples
+    --------
+    >>> from scalinglab.models import sgd
+    >>> cfg = sgd.SGDConfig(dim=100, features=20, alpha=1.5, beta=0.5, steps=200, record=8)
+    >>> ax = plot_risk_curves(None, [sgd.predict(cfg)], ["m = 20"])
+    >>> len(ax.lines) >= 1
+    True
     """
     sims = simulations or []
     preds = predictions or []
     n = max(len(sims), len(preds))
     labels = labels or [""] * n
-    fig, ax = _new_figure()
+    _, ax = _new_figure(ax=ax)
     colors = [f"C{i}" for i in range(n)]
     for i in range(n):
         sim = sims[i] if i < len(sims) else None
@@ -87,12 +102,15 @@ def plot_risk_curves(
         ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
-    return fig
+    return ax
 
 
-def plot_frontier(frontier: Any) -> Figure:
-    """Left: risk vs flops for every model size, the envelope and its fit. Right: m*(f)."""
-    fig, (ax, bx) = _new_figure(2, 5.6)
+def plot_frontier(frontier: Any, ax: Any = None) -> Any:
+    """Left: risk vs flops for every model size, the envelope and its fit. Right: m*(f).
+
+    ``ax``: a pair of Axes to draw on (a new two-panel Figure when omitted); returns the pair.
+    """
+    _, (ax, bx) = _new_figure(2, 5.6, ax=ax)
     feats = frontier.features
     cmap = colormaps["viridis"]
     for k, (f, r) in enumerate(zip(frontier.flops, frontier.curves, strict=True)):
@@ -151,14 +169,23 @@ def plot_frontier(frontier: Any) -> Figure:
     bx.set_title("optimal model size (grey: sizes computed)")
     bx.legend(fontsize=8)
     bx.grid(True, alpha=0.3)
-    return fig
+    return ax, bx
 
 
-def plot_phase_diagram(point: tuple[float, float] | None = None, resolution: int = 400) -> Figure:
+def plot_phase_diagram(
+    point: tuple[float, float] | None = None, resolution: int = 400, ax: Any = None
+) -> Any:
     """The 4+3 phase diagram in Paquette's (α_P, β_P) plane and the compute-optimal exponents.
 
     Left: phases. Right: the loss exponent η (L* ∝ f^-η) with contours of ξ (d* ∝ f^ξ).
-    ``point`` (in Paquette's exponents) is marked on both panels.
+    ``point`` (in Paquette's exponents) is marked on both panels. ``ax``: a pair of Axes (a new
+    two-panel Figure when omitted); returns the pair.
+
+    Examples
+    --------
+    >>> left, right = plot_phase_diagram((0.7, 0.3), resolution=40)
+    >>> left.get_title().startswith("4+3 phases")
+    True
     """
     a_p = np.linspace(0.02, 1.6, resolution)
     b_p = np.linspace(-0.6, 1.6, resolution)
@@ -178,7 +205,7 @@ def plot_phase_diagram(point: tuple[float, float] | None = None, resolution: int
             code[i, j] = names.index(res["phase"])
             eta[i, j] = res["loss_vs_compute"]
             xi[i, j] = res["features_vs_compute"]
-    fig, (ax, bx) = _new_figure(2, 5.4)
+    fig, (ax, bx) = _new_figure(2, 5.4, ax=ax)
     cmap = ListedColormap([PHASE_COLORS[n] for n in names])
     norm = BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names))
     extent = (a_p[0], a_p[-1], b_p[0], b_p[-1])
@@ -216,4 +243,4 @@ def plot_phase_diagram(point: tuple[float, float] | None = None, resolution: int
     if point is not None:
         for axis in (ax, bx):
             axis.plot([point[0]], [point[1]], "*", color="cyan", ms=14, mec="k")
-    return fig
+    return ax, bx

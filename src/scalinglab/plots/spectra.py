@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -30,15 +31,24 @@ def plot_exponents(
     title: str = "",
     reference: np.ndarray | None = None,
     reference_label: str = "inputs",
-) -> Figure:
+    ax: Any = None,
+) -> Any:
     """Eigenvalues with the capacity fit (and, with labels, the tail sums with the source fit).
 
     ``reference``: another spectrum drawn for comparison (e.g. the raw inputs' spectrum next to
-    the spectrum of their ReLU features: the spectral extension of MRS §2.2).
+    the spectrum of their ReLU features: the spectral extension of MRS §2.2). ``ax``: one Axes
+    (two when the estimate has labels) to draw on; a new Figure when omitted. Returns the Axes
+    drawn on (an array of them).
     """
     panels = 2 if est.label_power is not None else 1
-    fig = Figure(figsize=(5.2 * panels, 4.2), layout="constrained")
-    axes = fig.subplots(1, panels, squeeze=False)[0]
+    if ax is None:
+        fig = Figure(figsize=(5.2 * panels, 4.2), layout="constrained")
+        axes = fig.subplots(1, panels, squeeze=False)[0]
+    else:
+        axes = np.atleast_1d(np.asarray(ax, dtype=object))
+        if axes.size != panels:
+            raise ValueError(f"plot_exponents needs {panels} Axes for this estimate")
+        fig = axes[0].figure
     ax = axes[0]
     lam = est.eigenvalues
     k = np.arange(1, lam.size + 1)
@@ -86,7 +96,7 @@ def plot_exponents(
         ax2.legend(fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
-    return fig
+    return axes
 
 
 def plot_spectrum_family(

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.ticker import NullFormatter
 
@@ -93,8 +95,12 @@ def _sorted(df: pd.DataFrame, x: str) -> pd.DataFrame:
 
 
 def _colors(n: int) -> list[Any]:
-    cmap = plt.get_cmap("viridis")
+    cmap = colormaps["viridis"]
     return [cmap(v) for v in np.linspace(0.0, 0.9, n)]
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else Figure(figsize=FIGSIZE, layout="constrained").add_subplot()
 
 
 def _finish_axes(ax: Any, x: str, cats: list[str] | None, logx: bool, ylabel: str) -> None:
@@ -116,9 +122,13 @@ def plot_theory_vs_simulation(
     err: str | None = "sim_loss_sem",
     th: str | None = "th_loss",
     title: str = "",
-) -> Any:
-    """Loss vs ``x``: simulation (markers, ±2 standard errors) and theory (lines), per curve."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax: Axes | None = None,
+) -> Axes:
+    """Loss vs ``x``: simulation (markers, ±2 standard errors) and theory (lines), per curve.
+
+    Draws on ``ax`` (a new Figure when omitted) and returns it.
+    """
+    ax = _axes(ax)
     agg = aggregate_replicates(df, [x, *curves], sim, err, th)
     groups = _curves(agg, curves)
     dropped = max(0, len(groups) - MAX_CURVES)
@@ -167,8 +177,7 @@ def plot_theory_vs_simulation(
             ncol=2 if len(handles) > 5 else 1,
             loc="best",
         )
-    fig.tight_layout()
-    return fig
+    return ax
 
 
 def plot_residuals(
@@ -180,9 +189,13 @@ def plot_residuals(
     err: str | None = "sim_loss_sem",
     th: str = "th_loss",
     title: str = "",
-) -> Any:
-    """Relative residual (simulation − theory)/theory vs ``x``, with ±2 standard errors."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    ax: Axes | None = None,
+) -> Axes:
+    """Relative residual (simulation − theory)/theory vs ``x``, with ±2 standard errors.
+
+    Draws on ``ax`` (a new Figure when omitted) and returns it.
+    """
+    ax = _axes(ax)
     agg = aggregate_replicates(df, [x, *curves], sim, err, th)
     if th in agg.columns and sim in agg.columns:
         agg = agg[np.isfinite(agg[th].to_numpy(float)) & (agg[th].to_numpy(float) != 0)]
@@ -221,8 +234,7 @@ def plot_residuals(
     ax.set_title(title or "residuals (bars: ±2 standard errors)", fontsize=10)
     if groups and curves:
         ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    return fig
+    return ax
 
 
 def plot_fitted_law(
@@ -233,13 +245,17 @@ def plot_fitted_law(
     x: str,
     curves: Sequence[str] = (),
     title: str = "",
+    ax: Any = None,
 ) -> Any:
     """Two panels: measured vs fitted loss (parity), and loss vs ``x`` with the fitted law.
 
     ``fits`` are :class:`scalinglab.sweeps.fitting.LawFit` objects; each point is compared with
-    the fit of its group.
+    the fit of its group. ``ax``: a pair of Axes (a new two-panel Figure when omitted); returns
+    the pair.
     """
-    fig, (ax_p, ax_x) = plt.subplots(1, 2, figsize=(11.0, 4.4))
+    if ax is None:
+        ax = Figure(figsize=(11.0, 4.4), layout="constrained").subplots(1, 2)
+    ax_p, ax_x = ax
     done = df[df["status"] == "done"].copy()
     done[loss] = pd.to_numeric(done.get(loss), errors="coerce")
     done["_fit"] = np.nan
@@ -298,5 +314,4 @@ def plot_fitted_law(
         _finish_axes(ax_x, x, cats, logx, "test loss")
         ax_x.legend(fontsize=7, ncol=2 if len(cgroups) > 4 else 1, loc="best")
     ax_x.set_title(title or "fitted law", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return ax_p, ax_x

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from scalinglab._validation import InputError
@@ -62,10 +61,13 @@ class SweepReport:
         return {"figures": self.figures, **self.counts, "fits": [f.to_dict() for f in self.fits]}
 
 
-def _png(fig: Any) -> str:
+def _png(drawn: Any) -> str:
+    from scalinglab.plots.results import root_figure
+
+    fig = root_figure(drawn)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    plt.close(fig)
+    fig.clear()
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
