@@ -645,7 +645,7 @@ def review_surface_fit(fit: SurfaceFit, data) -> SurfaceFit:
     if verdict[0] == Status.BOUND_HIT and fit.status == Status.BOUND_HIT:
         return fit  # the method already reported its bounds
     status, message = combine((fit.status, fit.message), verdict)
-    if status == fit.status and message == fit.message:
+    if status != Status.NOT_IDENTIFIABLE and status == fit.status and message == fit.message:
         return fit
     surface = fit.surface
     details = dict(fit.details)
@@ -661,6 +661,8 @@ def review_surface_fit(fit: SurfaceFit, data) -> SurfaceFit:
                 if size <= scale:
                     lost[exp] = float(getattr(surface, exp))
                     changes[exp] = float("nan")
+        if not changes:
+            return dataclasses.replace(fit, status=status, message=message)
         surface = dataclasses.replace(surface, **changes)
         details["not_identifiable"] = lost
     return dataclasses.replace(
