@@ -107,13 +107,6 @@ class ModeSpectrum:
     def size(self) -> int:
         return int(self.eigs.size)
 
-    def initial_risk(self) -> float:
-        """Risk at the start, ½(Σ λ C(0) + s²)."""
-        return 0.5 * (float(self.eigs @ self.c0) + self.irreducible)
-
-    def with_c0(self, c0: np.ndarray) -> ModeSpectrum:
-        return ModeSpectrum(self.eigs, self.counts, c0, self.irreducible)
-
 
 # --------------------------------------------------------------------------- schedules
 
