@@ -6,9 +6,13 @@ import dataclasses
 import enum
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported inside the functions: ``import scalinglab`` (hence ``scalinglab --help``)
+# stays free of it.
 
 __all__ = ["ProgressFn", "Status", "standard_error", "to_jsonable"]
 
@@ -41,6 +45,8 @@ def standard_error(values: np.ndarray | list[float], axis: int = 0) -> Any:
     >>> standard_error([4.0])
     nan
     """
+    import numpy as np
+
     arr = np.asarray(values, dtype=np.float64)
     k = arr.shape[axis]
     if k < 2:
@@ -55,6 +61,8 @@ def to_jsonable(obj: Any) -> Any:
 
     NaN and infinities become ``None`` (JSON ``null``), as the CLI contract requires.
     """
+    import numpy as np
+
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         if hasattr(obj, "to_dict"):
             return to_jsonable(obj.to_dict())

@@ -26,7 +26,7 @@ from scalinglab._validation import InputError
 
 __all__ = ["app", "main", "readable_type_labels"]
 
-app = typer.Typer(
+_APP_SETTINGS: dict = dict(
     name="scalinglab",
     help=(
         "Neural scaling laws: solvable models you can simulate, exact theory for them, "
@@ -37,6 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+_app = typer.Typer(**_APP_SETTINGS)  # commands are added on first use: see app / main()
 
 
 _LABELS = {"int": "INTEGER", "float": "FLOAT", "str": "TEXT", "path": "PATH", "bool": "BOOLEAN"}
@@ -72,17 +73,30 @@ def readable_type_labels() -> None:
 readable_type_labels()
 
 
+_REGISTERED = False
+
+
 def _register_all() -> None:
+    """Import every command module of this package and let it ``register`` its commands."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    _REGISTERED = True
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         register = getattr(module, "register", None)
         if callable(register):
-            register(app)
+            register(_app)
 
 
-_register_all()
+def __getattr__(name: str) -> typer.Typer:
+    """``scalinglab.cli.app``: the typer app with every command module registered."""
+    if name == "app":
+        _register_all()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _one_line(text: str) -> str:
@@ -103,7 +117,7 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: bool = typer.Option(
         False,
@@ -147,10 +161,59 @@ def _user_message(message: str, options: set[str]) -> str:
     return message.replace("a float in the range (-inf, inf)", "a finite number")
 
 
+def _plain(value: object) -> str | None:
+    return None if isinstance(value, typer.models.DefaultPlaceholder) else value  # type: ignore[return-value]
+
+
+def _noop() -> None:
+    """Placeholder callback of a listed command (never run)."""
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """A root app holding only what ``args`` need, so typer inspects one command's options.
+
+    Building the click tree inspects every command's signature; ``scalinglab mrs curve
+    --help`` needs one command and ``scalinglab --help`` only names and one-line helps (the
+    listing uses option-less stand-ins). Same root options, same behaviour.
+    """
+    import inspect
+
+    first = next((a for a in args if not a.startswith("-")), None)
+    commands = {
+        (info.name or typer.main.get_command_name(info.callback.__name__)): info
+        for info in _app.registered_commands
+        if info.callback is not None
+    }
+    groups = {_plain(g.name): g for g in _app.registered_groups}
+    mini = typer.Typer(**_APP_SETTINGS)
+    mini.callback()(_root)
+    if first in commands:
+        mini.registered_commands.append(commands[first])
+    elif first in groups:
+        mini.registered_groups.append(groups[first])
+    else:
+        for name, info in commands.items():
+            text = info.help or inspect.getdoc(info.callback) or ""
+            mini.command(name, help=text, hidden=info.hidden)(_noop)
+        for name, g in groups.items():
+            sub = g.typer_instance
+            text = _plain(g.help) or (_plain(sub.info.help) if sub is not None else None) or ""
+            stub = typer.Typer(help=text)
+            stub.command("-")(_noop)
+            mini.add_typer(stub, name=name, hidden=bool(_plain(g.hidden)))
+    return mini
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input gives one line on stderr and exit code 2, never a traceback."""
-    command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
+    if args in (["-V"], ["--version"]):  # fast path: no command module is imported
+        from scalinglab import __version__
+
+        sys.stdout.write(f"{__version__}\n")
+        return 0
+    _register_all()
+    command = typer.main.get_command(_app_for(args))
     try:
         rv = command.main(args=args, prog_name="scalinglab", standalone_mode=False)
     except _USAGE_ERRORS as exc:

@@ -81,7 +81,7 @@ Force = Annotated[
 ]
 #: ``--dpi``: resolution of raster figures.
 Dpi = Annotated[
-    int, typer.Option("--dpi", min=20, max=1200, help="Resolution of PNG figures (dots per inch).")
+    int, typer.Option("--dpi", help="Resolution of PNG figures, 20-1200 dots per inch.")
 ]
 
 

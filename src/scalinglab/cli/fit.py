@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 
 from scalinglab._types import Status
@@ -29,6 +28,18 @@ from scalinglab.cli._common import (
 )
 
 __all__ = ["register"]
+
+
+class _Numpy:
+    """numpy, imported on first use: keeps ``scalinglab --help`` free of it."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        return getattr(numpy, name)
+
+
+np = _Numpy()
 
 _METHODS = ("approach3", "varpro", "approach2", "approach1")
 

@@ -94,7 +94,6 @@ def _probe_directory(directory: Path, option: str) -> None:
         os.unlink(probe)
 
 
-
 def root_figure(drawn: Any) -> Any:
     """The Figure behind what a plot function returned: a Figure, an Axes or several Axes."""
     if hasattr(drawn, "savefig"):
@@ -207,6 +206,8 @@ class Outputs:
     ) -> Path:
         """Save a matplotlib figure (format from ``fmt`` or the suffix), then release it."""
         path = Path(path)
+        if not 20 <= dpi <= 1200:
+            raise InputError(f"--dpi must be between 20 and 1200; got {dpi}")
         fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
         fig = root_figure(fig)
         try:
