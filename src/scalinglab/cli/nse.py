@@ -150,7 +150,11 @@ def _print_human(rows: list[dict[str, Any]], with_rates: bool) -> None:
     echo(f"{'activation':<22s}{'NSE':>6s}{'IE':>5s}{'even':>7s}{'gap':>6s}  E[σ^β He2], β = 1..3")
     for r in rows:
         nse = "inf" if r["nse"] is None and r["nse_status"] == "converged" else _fmt(r["nse"])
-        moments = ", ".join(f"{m:.6g}" for m in r["he2_power_moments"][:3])
+        # moments that pass the zero test are printed as 0 (JSON keeps the raw values)
+        moments = ", ".join(
+            "0" if zero else f"{m:.6g}"
+            for m, zero in zip(r["he2_power_moments"][:3], r["he2_moment_is_zero"], strict=False)
+        )
         echo(
             f"{r['name']:<22s}{nse:>6s}{r['information_exponent']:>5d}"
             f"{'yes' if r['even'] else 'no':>7s}{'yes' if r['gap_relevant'] else 'no':>6s}"

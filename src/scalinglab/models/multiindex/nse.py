@@ -118,6 +118,8 @@ class NSEResult:
         β★ governs a statistical-to-computational gap only for even links (§B.1, §B.3).
     status, message
         How β★ was decided.
+    is_zero : np.ndarray
+        Outcome of the zero test for each β (True: zero up to quadrature accuracy).
     """
 
     name: str
@@ -128,6 +130,7 @@ class NSEResult:
     gap_relevant: bool
     status: Status
     message: str
+    is_zero: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, dtype=bool))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view (``nse`` is null for infinity)."""
@@ -138,6 +141,7 @@ class NSEResult:
                 "nse_status": self.status,
                 "nse_message": self.message,
                 "he2_power_moments": self.moments,
+                "he2_moment_is_zero": self.is_zero,
                 "information_exponent": self.information_exponent,
                 "even": self.even,
                 "gap_relevant": self.gap_relevant,
@@ -172,7 +176,8 @@ def noise_sensitivity_exponent(spec: ActivationSpec, beta_max: int = DEFAULT_BET
     act = activation(spec)
     moments = he2_power_moments(act, beta_max)
     scales = _power_scales(act, beta_max)
-    nonzero = np.flatnonzero(np.abs(moments) > ZERO_RTOL * scales)
+    is_zero = np.abs(moments) <= ZERO_RTOL * scales
+    nonzero = np.flatnonzero(~is_zero)
     even = is_even(act)
     ie = information_exponent(act)
     if nonzero.size:
@@ -199,6 +204,7 @@ def noise_sensitivity_exponent(spec: ActivationSpec, beta_max: int = DEFAULT_BET
         gap_relevant=even,
         status=status,
         message=message,
+        is_zero=is_zero,
     )
 
 
