@@ -487,14 +487,19 @@ def fit(
     options: dict[str, Any] = {"grid_step": grid_step} if method == "varpro" else {}
     qc_report = None
     all_data = data
-    if method != "approach1" and int(np.sum(data.budget_sizes >= 3)) >= 2:
+    sizes = data.budget_sizes
+    isoflop_like = int(np.sum(sizes >= 3)) >= 2 and np.sum(sizes[sizes >= 3]) >= 0.8 * data.n_points
+    if method != "approach1" and isoflop_like:
         from scalinglab.laws.qc import apply_qc, isoflop_qc
 
         qc_report = isoflop_qc(data)
         if qc:
             data = apply_qc(data, qc_report, "approach2" if method == "approach2" else "surface")
     elif qc:
-        fail("--qc needs IsoFLOP data (two or more budgets of 3+ runs) and not approach1")
+        fail(
+            "--qc needs IsoFLOP data (80 % of the rows in budgets of 3+ runs, two such "
+            "budgets or more) and a method other than approach1"
+        )
 
     def do_fit(d: Any) -> Any:
         return fit_law(d, method, objective=obj, **options)
