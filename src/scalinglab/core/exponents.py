@@ -404,7 +404,14 @@ class ExponentReport:
 def exponent_report(
     alpha: float, beta: float | None = None, convention: str = "note"
 ) -> ExponentReport:
-    """All conventions and predicted exponents for one setting given in ``convention``."""
+    """All conventions and predicted exponents for one setting given in ``convention``.
+
+    Examples
+    --------
+    >>> rep = exponent_report(1.5, 0.5)  # the note's convention: capacity 1.5, source 0.5
+    >>> rep.gradient_flow["loss_vs_time"], round(rep.gradient_flow["loss_vs_compute"], 4)
+    (0.5, 0.3)
+    """
     na, nb = to_note(convention, alpha, beta)
     lin = from_note("lin", na, nb)
     paq = from_note("paquette", na, nb)

@@ -51,6 +51,11 @@ def power_law_spectrum(latent_dim: int, alpha: float, lambda_plus: float = 1.0) 
     Notes
     -----
     MRS eq. (23).
+
+    Examples
+    --------
+    >>> power_law_spectrum(4, alpha=1.0).round(4)
+    array([1.    , 0.25  , 0.1111, 0.0625])
     """
     m = check_int(latent_dim, "latent_dim", "power_law_spectrum", low=1)
     a = check_real(alpha, "alpha", "power_law_spectrum", low=0.0, low_open=True)

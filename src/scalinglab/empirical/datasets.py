@@ -240,6 +240,12 @@ def load_dataset(
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> ds = load_dataset("digits")
+    >>> ds.x.shape, ds.y.shape
+    ((1797, 61), (1797, 10))
     """
     if str(data) == "digits":
         if labels is not None:

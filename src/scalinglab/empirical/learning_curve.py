@@ -397,6 +397,14 @@ def learning_curve(
     Returns
     -------
     LearningCurve
+
+    Examples
+    --------
+    >>> from scalinglab.empirical.datasets import load_dataset
+    >>> ds = load_dataset("digits")
+    >>> lc = learning_curve(ds.x, ds.y, features="relu:64", samples=[20, 80, 320], seeds=2)
+    >>> lc.measured.shape, bool(lc.measured[0, -1] < lc.measured[0, 0])
+    ((1, 3), True)
     """
     xa, ya, kind, widths_f, t_grid, n_test = _check_learning_inputs(
         x, y, features, samples, test_fraction

@@ -96,6 +96,25 @@ def run_sweep(
         See :mod:`scalinglab.sweeps.executors`.
     progress : callable(done, total), optional
         Called after each recorded point, ``total`` being the number of points to run.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from scalinglab.sweeps import SweepStore, make_executor, parse_spec
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... [fixed]
+    ... latent_dim = 300
+    ... alpha = 1.0
+    ... samples = 50
+    ... [grid]
+    ... features = [10, 20]
+    ... ''')
+    >>> db = pathlib.Path(tempfile.mkdtemp()) / "demo.db"
+    >>> with SweepStore.open(db, create=True) as store:
+    ...     result = run_sweep(spec, store, make_executor("local"))
+    >>> result.done, result.failed
+    (2, 0)
     """
     start = time.perf_counter()
     store.sync_plan(spec)

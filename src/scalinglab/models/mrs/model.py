@@ -80,6 +80,16 @@ class MRSConfig:
         ``relu_input_dim`` dimensions (the "data model as input" pipeline of MRS Figs. 13–14),
         then a ReLU layer with weights ``N(0, 2/relu_input_dim)``. If None, the ReLU acts on
         ``u x`` directly (weights ``N(0, σ_u²/M)``).
+
+    Examples
+    --------
+    >>> cfg = MRSConfig(latent_dim=1000, alpha=1.0, features=100, samples=300)
+    >>> cfg.latent_spectrum()[:3]
+    array([1.        , 0.25      , 0.11111111])
+    >>> MRSConfig(latent_dim=1000, alpha=-1.0, features=100, samples=300)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The 'alpha' parameter of MRSConfig must be a float in ...
     """
 
     latent_dim: int
@@ -342,6 +352,14 @@ def simulate(
     Returns
     -------
     MRSSimulation
+
+    Examples
+    --------
+    >>> cfg = MRSConfig(latent_dim=1000, alpha=1.0, features=100, samples=300)
+    >>> sim = simulate(cfg, seeds=4, seed=0)
+    >>> theory = predict(cfg)
+    >>> abs(sim.loss / theory.loss - 1) < 4 * sim.loss_sem / sim.loss + 0.02
+    True
     """
     _check_run_args(seeds, seed, test_samples)
     if isinstance(ridge, str):
@@ -410,7 +428,16 @@ def simulate_ridge_path(
     test_samples: int | None = None,
     progress: ProgressFn | None = None,
 ) -> MRSRidgePath:
-    """Test loss along a whole ridge path; one SVD per draw serves every γ."""
+    """Test loss along a whole ridge path; one SVD per draw serves every γ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cfg = MRSConfig(latent_dim=500, alpha=1.0, features=50, samples=50, noise_var=1e-3)
+    >>> path = simulate_ridge_path(cfg, np.geomspace(1e-6, 1e-1, 6), seeds=2)
+    >>> path.loss.shape, bool(path.mean()[2] < path.mean()[0])  # ridge helps at N = T
+    ((2, 6), True)
+    """
     _check_run_args(seeds, seed, test_samples)
     gam = np.asarray(ridges, dtype=np.float64).ravel()
     if gam.size == 0 or np.any(~np.isfinite(gam)) or np.any(gam < 0):
@@ -523,6 +550,14 @@ def predict(
     noise_form : {"spectrum", "closed_form"} or None
         Override the form of the noise term (default: ``"closed_form"`` if ``closed_form``
         else ``"spectrum"``).
+
+    Examples
+    --------
+    >>> p = predict(MRSConfig(latent_dim=6000, alpha=1.0, features=1000, samples=3000))
+    >>> p.regime, p.formulas[0]
+    ('N,T<M', '(163) with Delta_-1 from (164)')
+    >>> predict(MRSConfig(6000, 1.0, 1000, 3000), ridge=0.1).status  # no MRS formula
+    <Status.UNAVAILABLE: 'unavailable'>
     """
     cfg = config
     lam = cfg.latent_spectrum()

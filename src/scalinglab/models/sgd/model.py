@@ -106,6 +106,12 @@ class SGDConfig:
     sketch : {"gaussian", "none"}
     record : int
         Number of log-spaced steps at which the risk is reported (>= 2).
+
+    Examples
+    --------
+    >>> cfg = SGDConfig(dim=400, features=100, alpha=1.5, beta=0.5, steps=1000)
+    >>> round(cfg.step_size(), 4), int(cfg.record_steps()[-1])
+    (0.25, 1000)
     """
 
     dim: int
@@ -269,6 +275,13 @@ def simulate(
     method : {"reduced", "literal"}
         Simulate in the eigenbasis of K (exact in distribution, fast) or in the data space
         (SGD and GD only).
+
+    Examples
+    --------
+    >>> cfg = SGDConfig(dim=200, features=40, alpha=1.5, beta=0.5, steps=400, record=10)
+    >>> sim = simulate(cfg, seeds=4, seed=0)
+    >>> sim.risk.shape, bool(sim.risk_mean[-1] < sim.risk_mean[0])
+    ((4, 10), True)
     """
     cfg = config
     seeds = check_int(seeds, "seeds", "simulate", low=1)
@@ -427,6 +440,14 @@ def predict(
         Sketches to average over (``exact``, ``recursion``, ``volterra``).
     points_per_decade : int, optional
         Grid resolution of the deterministic equivalent (default ``max(200, 2.5√m)``).
+
+    Examples
+    --------
+    >>> cfg = SGDConfig(dim=200, features=40, alpha=1.5, beta=0.5, steps=400, record=10)
+    >>> exact = predict(cfg, theory='exact', seeds=4)
+    >>> de = predict(cfg, theory='deterministic')
+    >>> exact.theory, de.theory, bool(abs(de.risk[-1] / exact.risk[-1] - 1) < 0.3)
+    ('exact', 'deterministic', True)
     """
     cfg = config
     check_choice(theory, "theory", "predict", THEORIES)
