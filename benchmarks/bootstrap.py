@@ -16,8 +16,9 @@ In one run, on the same data and the same replicate indices (same seed):
 * ``batched`` — :func:`scalinglab.laws.uncertainty.bootstrap_surface` on all ``--n-boot``
   replicates with ``--workers`` processes;
 
-then the ratio, the failed-replicate counts, the intervals, and the largest difference
-between the two paths' estimates on the replicates both ran. Run::
+then the ratios (wall clock, and CPU seconds of all processes — the fair measure on a
+machine shared with other jobs), the failed-replicate counts, the intervals, and the
+largest difference between the two paths' estimates on the replicates both ran. Run::
 
     .venv/bin/python benchmarks/bootstrap.py                 # 4000 replicates, 2 workers
     .venv/bin/python benchmarks/bootstrap.py --n-boot 400 --old 10   # quick
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import time
 
 import numpy as np
@@ -50,6 +52,14 @@ def epoch_like(n: int = 240, seed: int = 0):
     return from_arrays(N=N, D=D, loss=loss, source="epoch-like synthetic (240 points)")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the honest cost on a
+    machine shared with other jobs, where wall time depends on their load)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n-boot", type=int, default=4000)
@@ -63,7 +73,7 @@ def main() -> None:
     full = fit_law(data, "varpro", objective=OBJ, grid_step=1e-3)
     t_full = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     old = bootstrap(
         data,
         lambda d: fit_law(d, "varpro", objective=OBJ, grid_step=1e-3),
@@ -72,9 +82,9 @@ def main() -> None:
         seed=args.seed,
         scheme="points",
     )
-    t_old = time.perf_counter() - t0
+    t_old, cpu_old = time.perf_counter() - t0, _cpu() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     new = bootstrap_surface(
         data,
         full.surface,
@@ -85,12 +95,12 @@ def main() -> None:
         scheme="points",
         workers=args.workers,
     )
-    t_new = time.perf_counter() - t0
+    t_new, cpu_new = time.perf_counter() - t0, _cpu() - c0
 
     k = min(args.old, args.n_boot)
     same = {}
-    if old.n_failed == 0 and new.samples and all(
-        np.isfinite(new.samples["alpha"][:k])
+    if (
+        old.n_failed == 0 and new.samples and all(np.isfinite(new.samples["alpha"][:k]))
     ):  # replicate-by-replicate comparison needs both paths to keep the same replicates
         for key in ("E", "alpha", "beta", "a"):
             same[key] = float(np.max(np.abs(new.samples[key][:k] / old.samples[key] - 1.0)))
@@ -109,7 +119,11 @@ def main() -> None:
         "batched_seconds": t_new,
         "batched_replicates": args.n_boot,
         "workers": args.workers,
-        "ratio": per_old * args.n_boot / t_new,
+        "ratio_wall": per_old * args.n_boot / t_new,
+        "today_cpu_seconds_per_replicate": cpu_old / args.old,
+        "batched_cpu_seconds": cpu_new,
+        "ratio_cpu": cpu_old / args.old * args.n_boot / cpu_new,
+        "batched_projected_wall_on_idle_cores": cpu_new / args.workers,
         "batched_status_counts": new.status_counts,
         "batched_n_failed": new.n_failed,
         "today_status_counts": old.status_counts,

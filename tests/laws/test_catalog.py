@@ -159,3 +159,45 @@ def test_registry_lists_shipped_laws_and_accepts_user_laws():
     # central differences (h = 1e-6) give the gradient to ~1e-10: the optimum is still
     # found to the float64 floor of the objective; 1e-6 allows for the inexact gradient
     np.testing.assert_allclose([fit.params["tau"], fit.params["amp"]], [4.0, 2.0], rtol=1e-6)
+
+
+def test_cli_lists_laws_and_fits_a_named_law(run_cli, tmp_path):
+    import json
+
+    code, out, err = run_cli("fit", "--list-laws", "--json")
+    assert code == 0, err
+    names = [d["name"] for d in json.loads(out)["laws"]]
+    assert {"chinchilla", "data_constrained", "annealing", "broken_power", "mrs"} <= set(names)
+
+    law = get_law("power")
+    x = np.geomspace(1, 1e4, 15)
+    y = law.predict({"E": 0.5, "A": 3.0, "alpha": 0.7}, {"x": x})
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "size,loss\n" + "".join(f"{a:.17g},{b:.17g}\n" for a, b in zip(x, y, strict=True))
+    )
+    code, out, err = run_cli(
+        "fit", str(path), "--law", "power", "--x-col", "x=size", "--objective", "mse", "--json"
+    )
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["law"] == "power" and res["status"] == "converged"
+    np.testing.assert_allclose(res["params"]["alpha"], 0.7, rtol=RTOL)
+    code, _, err = run_cli("fit", str(path), "--law", "nope")
+    assert code == 2 and "unknown law" in err
+    code, _, err = run_cli("fit", str(path), "--law", "power")  # no column x
+    assert code == 2 and "no column 'x'" in err
+
+
+def test_cli_prints_misallocation_with_interval(run_cli):
+    import json
+
+    args = ("fit", "llama3", "--c-col", "compute_budget", "--d-col", "training_tokens")
+    args += ("--loss-col", "validation_loss", "--objective", "mse", "--budget", "3.8e25")
+    code, out, err = run_cli(*args, "--plan-n", "3.933e11", "--bootstrap", "8", "--json")
+    assert code == 0, err
+    m = json.loads(out)["misallocation"]
+    # Czech et al. (2026): the Approach-2 plan (N = 393.3e9) wastes ≈ 6.3 % of 3.8e25
+    assert round(100 * m["wasted_fraction"], 1) == 6.3
+    lo, hi = m["ci"]["wasted_fraction"]
+    assert 0 <= lo <= hi

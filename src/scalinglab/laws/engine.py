@@ -1107,12 +1107,19 @@ def _boot_block(
     out: list[ReplicateFit] = []
     with single_blas_thread():
         best_cells = None
+        phi0 = np.array([float(start[p.name]) for p in law.nonlinear])
         if cells is not None:
             with np.errstate(all="ignore"):
                 f = grid_profile(law, x, cells, counts * sur_w[None, :], sur_t)
             f = np.where(np.isfinite(f), f, np.inf)
             best_cells = cells[np.argmin(f, axis=1)]
-        phi0 = np.array([float(start[p.name]) for p in law.nonlinear])
+            # a grid optimum next to the full-data optimum is the same basin: no second start
+            z0 = np.array([p.to_z(v) for p, v in zip(law.nonlinear, phi0, strict=True)])
+            zc = np.stack([p.to_z(best_cells[:, k]) for k, p in enumerate(law.nonlinear)], 1)
+            span = np.array([np.ptp(p.to_z(np.unique(cells[:, k]))) / max(1, np.unique(
+                cells[:, k]).size - 1) for k, p in enumerate(law.nonlinear)])  # fmt: skip
+            same = np.all(np.abs(zc - z0) <= 1.5 * span, axis=1)
+            best_cells[same] = phi0
         theta0 = inner_fit(law.basis(x, phi0[None])[0], y, obj, np.ones_like(y), law.nonneg).theta
         for r in range(counts.shape[0]):
             try:
@@ -1137,15 +1144,14 @@ def _fit_replicate(
     variable-projection refinement only when that point is not stationary."""
     nonneg = law.nonneg
     starts = [phi0]
-    if best_cells is not None and not np.allclose(best_cells[r], phi0):
-        starts.append(best_cells[r])
-    best: InnerFit | None = None
+    B0 = law.basis(x, phi0[None])[0]
+    best = InnerFit(theta0, _value(obj, w, B0 @ theta0, y), B0 @ theta0, B0, 0, False)
     best_phi = phi0
-    for phi in starts:
-        sol = inner_fit(law.basis(x, phi[None])[0], y, obj, w, nonneg, theta0)
-        if best is None or sol.value < best.value:
-            best, best_phi = sol, phi
-    assert best is not None
+    if best_cells is not None and not np.array_equal(best_cells[r], phi0):
+        starts.append(best_cells[r])
+        sol = inner_fit(law.basis(x, best_cells[r][None])[0], y, obj, w, nonneg, theta0)
+        if sol.value < best.value:
+            best, best_phi = sol, best_cells[r]
     zb = [p.z_bounds() for p in law.nonlinear]
 
     def to_z(v: np.ndarray) -> np.ndarray:
