@@ -223,7 +223,7 @@ def rich_frontier(
     curves: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     status = Status.CONVERGED
     for i, n in enumerate(feats):
-        d = max(int(round(dim_ratio * n)), int(n))
+        d = max(round(dim_ratio * n), int(n))
         lam, w = data_spectrum(d, alpha), target_weights(d, alpha, beta)
         modes = deterministic_modes(lam, lam * w**2, int(n), 0.0,
                                     points_per_decade=max(200, int(2.5 * np.sqrt(n))))  # fmt: skip
