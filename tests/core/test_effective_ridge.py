@@ -51,3 +51,37 @@ def test_unconverged_solve_is_never_returned_silently():
     res = effective_ridge(np.array([1.0, 0.5]), 1.0)
     with pytest.raises(RuntimeError, match="did not converge"):
         require_converged(replace(res, status=Status.MAX_ITER))
+
+
+def test_data_kappa_real_and_complex_agree_with_brentq_and_each_other():
+    from scalinglab.core.effective_ridge import data_kappa, data_kappa_real
+
+    rng = np.random.default_rng(5)
+    x = np.arange(1, 301, dtype=float) ** -1.3
+    n = rng.integers(1, 3, size=x.size).astype(float)
+    samples = 120.0
+    for p in (1e-6, 1e-3, 0.2):
+        k, status = data_kappa_real(x, n, samples, p)
+        ref = brentq(
+            lambda kk, p=p: kk - kk / samples * np.sum(n * x / (x + kk)) - p, 1e-300, 10.0,
+            xtol=1e-300, rtol=1e-15,
+        )
+        assert status is Status.CONVERGED
+        assert k == pytest.approx(ref, rel=1e-12)  # both stop at ~1e-14 relative
+        # the complex Newton solver from a nearby real start lands on the same root
+        kc, st = data_kappa(x, n, samples, np.array([p + 0j]), np.array([1.1 * k + 0j]))
+        assert st is Status.CONVERGED and kc[0].real == pytest.approx(k, rel=1e-12)
+    # p = 0 with more samples than modes: no data bottleneck, kappa = 0
+    assert data_kappa_real(x[:50], np.ones(50), 100.0, 0.0)[0] == 0.0
+
+
+def test_data_kappa_complex_residual_vanishes():
+    from scalinglab.core.effective_ridge import data_kappa
+
+    x = np.arange(1, 101, dtype=float) ** -1.5
+    n = np.ones_like(x)
+    p = np.array([0.1 + 0.5j, -0.01 + 0.2j, 2.0 - 1.0j])
+    k, status = data_kappa(x, n, 50.0, p, p + x.sum() / 50.0)
+    resid = k - k / 50.0 * (x / (x[None, :] + k[:, None])).sum(axis=1) - p
+    assert status is Status.CONVERGED
+    np.testing.assert_allclose(np.abs(resid), 0.0, atol=1e-12)

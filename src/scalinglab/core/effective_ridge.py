@@ -7,6 +7,11 @@ deterministic equivalent (Paquette et al. 2024; Bordelon, Atanasov & Pehlevan 20
 is their one solver: bracketed, safeguarded Newton in log κ, vectorised over μ, and it always
 returns a :class:`~scalinglab._types.Status` — no caller can receive an unconverged κ silently.
 
+The finite-data form ``κ − (κ/P) Σ_k n_k x_k/(x_k + κ) = p`` (the same equation with
+μ = P and the ridge moved to the right-hand side; Bordelon, Atanasov & Pehlevan 2024) is solved
+at real p by :func:`data_kappa_real` and at complex p (Laplace/contour inversions of the GD
+dynamics) by :func:`data_kappa`; both also return a status.
+
 Examples
 --------
 >>> import numpy as np
@@ -23,7 +28,13 @@ import numpy as np
 
 from scalinglab._types import Status
 
-__all__ = ["EffectiveRidge", "effective_ridge", "require_converged"]
+__all__ = [
+    "EffectiveRidge",
+    "data_kappa",
+    "data_kappa_real",
+    "effective_ridge",
+    "require_converged",
+]
 
 _MAX_ITER = 200
 _STEP_TOL = 1e-13
@@ -157,3 +168,80 @@ def require_converged(res: EffectiveRidge) -> np.ndarray:
             f"effective-ridge solver did not converge in {res.iterations} iterations"
         )
     return res.kappa
+
+
+_DATA_MAX_ITER = 400
+_DATA_NEWTON_ITER = 100
+_DATA_TOL = 1e-14
+
+
+def data_kappa_real(
+    eigs: np.ndarray, weights: np.ndarray, samples: float, p: float
+) -> tuple[float, Status]:
+    """Real κ ≥ 0 with ``κ − (κ/P) Σ_k n_k x_k/(x_k + κ) = p`` for p ≥ 0, bisection in log κ.
+
+    The left side is −∞ < h(κ) with h increasing for κ beyond the root, h(0) = 0 and
+    h(κ) ≈ κ − tr/P for large κ, so the root lies in ``(0, 2 max(p, 1) + tr/P]``; at p = 0 the
+    root is 0 when Σ n_k ≤ P (no data bottleneck) and positive otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> k, status = data_kappa_real(np.array([1.0]), np.array([1.0]), 1.0, 1.0)
+    >>> round(k, 10), str(status)   # κ − κ/(1+κ) = 1  ⇒  κ² − κ − 1 = 0
+    (1.6180339887, 'converged')
+    """
+    x = np.asarray(eigs, dtype=np.float64)
+    n = np.asarray(weights, dtype=np.float64)
+    if p == 0.0 and float(n.sum()) <= samples:
+        return 0.0, Status.CONVERGED
+
+    def h(k: float) -> float:
+        return k - k / samples * float(np.sum(n * x / (x + k))) - p
+
+    lo, hi = 1e-300, max(p, 1.0) * 2.0 + float(np.sum(n * x)) / samples
+    for _ in range(_DATA_MAX_ITER):
+        mid = float(np.sqrt(lo * hi))
+        if h(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+        if hi / lo < 1 + _DATA_TOL:
+            return float(np.sqrt(lo * hi)), Status.CONVERGED
+    return float(np.sqrt(lo * hi)), Status.MAX_ITER
+
+
+def data_kappa(
+    eigs: np.ndarray, weights: np.ndarray, samples: float, p: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, Status]:
+    """Complex κ with ``κ − (κ/P) Σ_k n_k x_k/(x_k + κ) = p`` at many complex p (Newton).
+
+    ``start`` holds one initial guess per p (the caller continues along its contour: the
+    solution at a neighbouring node, or the large-|p| expansion ``κ ≈ p + tr/P``). Every
+    entry must reach a relative step of 1e-14, else the status is ``max_iter``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, n = np.array([1.0]), np.array([1.0])
+    >>> k, status = data_kappa(x, n, 1.0, np.array([1.0 + 0j]), np.array([2.0 + 0j]))
+    >>> round(float(k[0].real), 10), str(status)
+    (1.6180339887, 'converged')
+    """
+    x = np.asarray(eigs, dtype=np.float64)
+    nx = np.asarray(weights, dtype=np.float64) * x
+    pp = np.asarray(p, dtype=np.complex128).ravel()
+    k = np.asarray(start, dtype=np.complex128).ravel().copy()
+    active = np.ones(pp.size, dtype=bool)
+    for _ in range(_DATA_NEWTON_ITER):
+        a = np.flatnonzero(active)
+        if a.size == 0:
+            break
+        den = x[None, :] + k[a, None]
+        h = k[a] - k[a] / samples * (nx / den).sum(axis=1) - pp[a]
+        hp = 1.0 - (nx * x / den**2).sum(axis=1) / samples
+        step = h / hp
+        k[a] -= step
+        active[a[np.abs(step) <= _DATA_TOL * np.abs(k[a])]] = False
+    status = Status.CONVERGED if not active.any() else Status.MAX_ITER
+    return k, status
