@@ -53,3 +53,17 @@ def test_three_inconsistent_columns_are_refused(tmp_path):
 def test_array_input_errors(kwargs, needle):
     with pytest.raises(InputError, match=needle):
         from_arrays(**kwargs)
+
+
+def test_weight_column(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("N,D,loss,w\n1e8,2e9,3.1,1\n2e8,1e9,3.0,2.5\n")
+    d = read_csv(path, weight_col="w")
+    assert d.weight.tolist() == [1.0, 2.5] and d.columns["weight"] == "w"
+    assert d.take(np.array([1, 1])).weight.tolist() == [2.5, 2.5]
+    assert read_csv(path).weight is None  # only when asked for
+    path.write_text("N,D,loss,w\n1e8,2e9,3.1,1\n2e8,1e9,3.0,0\n")
+    with pytest.raises(InputError, match="line 3: column 'w' must be > 0"):
+        read_csv(path, weight_col="w")
+    with pytest.raises(InputError, match="has 1 values"):
+        from_arrays(N=[1e8, 2e8], D=[1e9, 1e9], loss=[3.0, 2.9], weight=[1.0])
