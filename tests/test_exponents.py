@@ -146,7 +146,8 @@ def test_report_contract_and_signs():
         a, b = rng.uniform(0.2, 3.0), rng.uniform(0.05, 2.5)
         d = ex.exponent_report(a, b).to_dict()
         assert set(d) == {
-            "note", "lin", "paquette", "mrs", "gradient_flow", "phase", "sgd_compute_optimal"
+            "note", "lin", "paquette", "mrs", "gradient_flow", "phase", "sgd_compute_optimal",
+            "feature_learning",
         }  # fmt: skip
         assert set(d["gradient_flow"]) == {
             "loss_vs_time", "loss_vs_features", "loss_vs_data", "loss_vs_compute",
@@ -167,3 +168,24 @@ def test_cli_exponents_json(run_cli):
     assert json.loads(out)["mrs"] == {"alpha": None}
     code, out, err = run_cli("exponents", "--alpha", "1.5", "--beta", "-3", "--json")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_feature_learning_key_closed_forms():
+    # note §3: chi = 2 beta/(1 + beta) for hard tasks, beta for easy ones; the width term is
+    # unchanged, so L* ~ C^-(ab chi/(ab + chi)) (issue 14: 0.353 at alpha 1.5, beta 0.5)
+    fl = ex.exponent_report(1.5, 0.5).to_dict()["feature_learning"]
+    assert fl["time"] == pytest.approx(2 / 3, rel=1e-14)
+    assert fl["loss_vs_compute"] == pytest.approx(0.75 * (2 / 3) / (0.75 + 2 / 3), rel=1e-12)
+    assert fl["features_vs_compute"] == pytest.approx((2 / 3) / (0.75 + 2 / 3), rel=1e-12)
+    easy = ex.exponent_report(1.5, 1.5).to_dict()
+    assert easy["feature_learning"]["time"] == 1.5
+    assert easy["feature_learning"]["loss_vs_compute"] == easy["gradient_flow"]["loss_vs_compute"]
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        a, b = rng.uniform(1.05, 3.0), rng.uniform(0.05, 0.95)
+        rep = ex.exponent_report(a, b).to_dict()
+        rich, lazy = rep["feature_learning"], rep["gradient_flow"]
+        assert all(v > 0 for v in rich.values())
+        # feature learning never hurts: faster in time, better compute exponent
+        assert rich["time"] > lazy["loss_vs_time"]
+        assert rich["loss_vs_compute"] > lazy["loss_vs_compute"]

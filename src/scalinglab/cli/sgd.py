@@ -367,6 +367,10 @@ def exponents_cmd(
     typer.echo("gradient flow (loss ∝ X^-e, size ∝ C^e):")
     for k, v in rep.gradient_flow.items():
         typer.echo(f"  {k:<22s}{v:.6g}")
+    if rep.feature_learning:
+        typer.echo("feature learning, rich regime (note §3; width term unchanged):")
+        for k, v in rep.feature_learning.items():
+            typer.echo(f"  {k:<22s}{v:.6g}")
     typer.echo(f"phase     {rep.phase}")
     sgd = d["sgd_compute_optimal"]
     if sgd["features_vs_compute"] is not None:

