@@ -360,6 +360,12 @@ class CallbackProgress:
         self._t0 = self._last = time.monotonic()
         return self
 
+    def _console(self) -> Any:
+        """The rich console the bar draws on (stderr)."""
+        from scalinglab.cli._common import err_console
+
+        return err_console
+
     def _start_bar(self) -> None:
         from rich.progress import (
             BarColumn,
@@ -370,15 +376,13 @@ class CallbackProgress:
             TimeRemainingColumn,
         )
 
-        from scalinglab.cli._common import err_console
-
         self._progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=err_console,
+            console=self._console(),
             transient=True,
         )
         self._progress.start()
@@ -388,7 +392,7 @@ class CallbackProgress:
         if not self.enabled:
             return
         if self._tty is None:
-            self._tty = sys.stderr.isatty()
+            self._tty = bool(self._console().is_terminal)
         if self._tty:
             if self._progress is None:
                 self._start_bar()

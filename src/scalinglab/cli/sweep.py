@@ -16,6 +16,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from scalinglab.cli._common import CallbackProgress, Outputs, emit_json, err_console, fail
 
@@ -27,38 +38,31 @@ sweep_app = typer.Typer(
 MAX_FAILURES_SHOWN = 5
 
 
+class _RateColumn(ProgressColumn):
+    """Points per second (or seconds per point when slower than one per second)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        if not speed:
+            return Text("-- pt/s", style="progress.data.speed")
+        if speed >= 1:
+            return Text(f"{speed:.1f} pt/s", style="progress.data.speed")
+        return Text(f"{1 / speed:.1f} s/pt", style="progress.data.speed")
+
+
 class _SweepProgress(CallbackProgress):
-    """The shared progress callback, with the rate (points/s) and ETA on a terminal."""
+    """The shared progress callback, with the rate (points/s) and ETA on a terminal, and a
+    line every 30 s otherwise."""
+
+    def _console(self) -> Any:
+        return err_console
 
     def _start_bar(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            ProgressColumn,
-            Task,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-        from rich.text import Text
-
-        class RateColumn(ProgressColumn):
-            """Points per second (or seconds per point when slower than one per second)."""
-
-            def render(self, task: Task) -> Text:
-                speed = task.finished_speed or task.speed
-                if not speed:
-                    return Text("-- pt/s", style="progress.data.speed")
-                if speed >= 1:
-                    return Text(f"{speed:.1f} pt/s", style="progress.data.speed")
-                return Text(f"{1 / speed:.1f} s/pt", style="progress.data.speed")
-
         self._progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            RateColumn(),
+            _RateColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),

@@ -146,7 +146,7 @@ def figure5(
     ax1, ax2 = fig.subplots(1, 2)
     rng = np.random.default_rng(5)
     lam = power_law_spectrum(left["m"], left["alpha"])
-    spectrum_axes(ax1, f"M = {left['m']}, alpha = 1, T varied")
+    spectrum_axes(ax1, f"M = {left['m']}, α = 1, T varied")
     rows = []
     for t in left["t_values"]:
         ev = latent_covariance_eigenvalues(t, lam, rng)
@@ -154,18 +154,20 @@ def figure5(
         ax1.plot(np.arange(1, ev.size + 1), ev, "*", ms=2.5, label=f"T = {t}")
         rows.append({"panel": "left", "T": t, "alpha": 1.0, "rank": ev.size})
         counter.step()
-    ax1.plot(np.arange(1, lam.size + 1), lam, "k--", lw=1, label="lambda_I (T = inf)")
+    ax1.plot(np.arange(1, lam.size + 1), lam, "k--", lw=1, label="λ_I (T = ∞)")
     spectrum_axes(ax2, f"T = {right['t']}, M = {right['m']}, alpha varied")
     for a in right["alphas"]:
         lam_a = power_law_spectrum(right["m"], a)
         ev = latent_covariance_eigenvalues(right["t"], lam_a, rng)
         ev = ev[ev > 1e-300]
-        (line,) = ax2.plot(np.arange(1, ev.size + 1), ev, "*", ms=2.5, label=f"alpha = {a:g}")
+        (line,) = ax2.plot(np.arange(1, ev.size + 1), ev, "*", ms=2.5, label=f"α = {a:g}")
         ax2.plot(np.arange(1, lam_a.size + 1), lam_a, "--", lw=1, color=line.get_color())
         counter.step()
     for ax in (ax1, ax2):
         ax.set_ylim(bottom=1e-12)
-    fig.suptitle("Eigenvalues of the empirical latent covariance (1/T) x x^T", fontsize=11)
+    fig.suptitle(
+        "Eigenvalues of the empirical latent covariance $\\frac{1}{T} x x^\\top$", fontsize=11
+    )
     finish_grid(fig, (ax1, ax2))
     return FigureOutput(
         figures={"main": fig},
@@ -201,8 +203,8 @@ def figure6(
     rows = []
     panels = (("left", f"N = {big}, T varied", "T"), ("right", f"T = {big}, N varied", "N"))
     for ax, (panel, title, varied) in zip(axes, panels, strict=True):
-        spectrum_axes(ax, f"M = {m}, alpha = 1, {title}")
-        ax.plot(np.arange(1, m + 1), lam, "-", lw=1.5, color="C0", label="latent lambda_I")
+        spectrum_axes(ax, f"M = {m}, α = 1, {title}")
+        ax.plot(np.arange(1, m + 1), lam, "-", lw=1.5, color="C0", label="latent λ_I")
         for j, size in enumerate(sizes):
             n, t = (big, size) if varied == "T" else (size, big)
             ev = feature_gram_eigenvalues(n, t, lam, 1.0, rng) / t
@@ -238,7 +240,9 @@ def figure6(
             label=f"fit to {varied} = {size} on [{lo}, {hi}]: slope {slope:.2f}",
         )
         ax.set_ylim(bottom=1e-12)
-    fig.suptitle("Eigenvalues of the random-feature covariance (1/T) phi phi^T", fontsize=11)
+    fig.suptitle(
+        "Eigenvalues of the random-feature covariance $\\frac{1}{T} \\phi \\phi^\\top$", fontsize=11
+    )
     finish_grid(fig, axes)
     return FigureOutput(
         figures={"main": fig},
@@ -343,7 +347,7 @@ def figure7(
     fig = Figure(figsize=(11, 4.5))
     ax1, ax2 = fig.subplots(1, 2)
     rows: list[dict] = []
-    loglog_axes(ax1, "training samples T", title=f"gamma = gamma*, M = {m}, alpha = 1, N varied")
+    loglog_axes(ax1, "training samples T", title=f"γ = γ*, M = {m}, α = 1, N varied")
     _family_vs_t(
         ax1,
         [(n, 1.0, f"N = {n}") for n in n_values],
@@ -356,12 +360,10 @@ def figure7(
         panel="left",
         opt_fits="171",
     )
-    loglog_axes(
-        ax2, "training samples T", title=f"gamma = gamma*, M = {m}, N = {n_fixed}, alpha varied"
-    )
+    loglog_axes(ax2, "training samples T", title=f"γ = γ*, M = {m}, N = {n_fixed}, alpha varied")
     _family_vs_t(
         ax2,
-        [(n_fixed, a, f"alpha = {a:g}") for a in _ALPHAS],
+        [(n_fixed, a, f"α = {a:g}") for a in _ALPHAS],
         m=m,
         t_grid=t_grid,
         ridge="opt",
@@ -399,9 +401,7 @@ def figure8(
     fig = Figure(figsize=(11, 8.6))
     axes = fig.subplots(2, 2)
     rows: list[dict] = []
-    ax = loglog_axes(
-        axes[0, 0], "training samples T", title=f"gamma = 0, M = {m}, alpha = 1, N varied"
-    )
+    ax = loglog_axes(axes[0, 0], "training samples T", title=f"γ = 0, M = {m}, α = 1, N varied")
     _family_vs_t(
         ax,
         [(n, 1.0, f"N = {n}") for n in n_values],
@@ -413,7 +413,7 @@ def figure8(
         rows=rows,
         panel="top-left",
     )
-    ax = loglog_axes(axes[0, 1], "features N", title=f"gamma = 0, M = {m}, alpha = 1, T varied")
+    ax = loglog_axes(axes[0, 1], "features N", title=f"γ = 0, M = {m}, α = 1, T varied")
     for j, t in enumerate(n_values):
         _panel_vs_n(
             ax,
@@ -429,11 +429,11 @@ def figure8(
             label=f"T = {t}",
         )
     ax = loglog_axes(
-        axes[1, 0], "training samples T", title=f"gamma = 0, M = {m}, N = {n_fixed}, alpha varied"
+        axes[1, 0], "training samples T", title=f"γ = 0, M = {m}, N = {n_fixed}, alpha varied"
     )
     _family_vs_t(
         ax,
-        [(n_fixed, a, f"alpha = {a:g}") for a in _ALPHAS],
+        [(n_fixed, a, f"α = {a:g}") for a in _ALPHAS],
         m=m,
         t_grid=t_grid,
         ridge=0.0,
@@ -445,7 +445,7 @@ def figure8(
     ax = loglog_axes(
         axes[1, 1],
         "training samples T",
-        title=f"gamma = gamma*, M = {m}, alpha = 1: (172) solid, (171) dashed",
+        title=f"γ = γ*, M = {m}, α = 1: (172) solid, (171) dashed",
     )
     _family_vs_t(
         ax,
@@ -531,9 +531,9 @@ def _breakdown_figure(
     fig = Figure(figsize=(11, 4.5))
     ax1, ax2 = fig.subplots(1, 2)
     rows: list[dict] = []
-    tag = f"M = {m}, alpha = {alpha:g}" + (f", noise var {noise_var:g}" if noise_var else "")
-    loglog_axes(ax1, "training samples T", title=f"gamma = 0: (163) + noise term; {tag}")
-    loglog_axes(ax2, "training samples T", title="gamma = gamma*: RF theory; paper's fit dashed")
+    tag = f"M = {m}, α = {alpha:g}" + (f", σ_ε² = {noise_var:g}" if noise_var else "")
+    loglog_axes(ax1, "training samples T", title=f"γ = 0: (163) + noise term; {tag}")
+    loglog_axes(ax2, "training samples T", title="γ = γ*: RF theory; paper's fit dashed")
     de_grid = np.unique(np.round(np.geomspace(1, 10 * m, 60)).astype(int))
     for j, n in enumerate(n_values):
         configs = [
@@ -656,7 +656,7 @@ def figure12(
     latent_dims = (500, 1000, 2000) if quick else (1000, 3000, 6000)
     t_grid = np.unique(np.round(np.geomspace(100, t_max, 10)).astype(int))
     panels = {
-        "left": [(m_left, a, f"alpha = {a:g}") for a in alphas],
+        "left": [(m_left, a, f"α = {a:g}") for a in alphas],
         "right": [(m, 1.0, f"M = {m}") for m in latent_dims],
     }
     counter = _Counter(sum(len(c) for c in panels.values()), progress)
@@ -667,7 +667,7 @@ def figure12(
     for panel, curves in panels.items():
         ax = axes[panel]
         varied = "alpha varied" if panel == "left" else "M varied"
-        fixed = f"M = {m_left}" if panel == "left" else "alpha = 1"
+        fixed = f"M = {m_left}" if panel == "left" else "α = 1"
         loglog_axes(ax, "training samples T", ylabel="<delta>", title=f"{fixed}, {varied}")
         for j, (m, alpha, label) in enumerate(curves):
             if (m, alpha) not in cache:
@@ -725,12 +725,12 @@ def figure11(
     m, alpha = (1400, 1.0) if quick else (6000, 1.0)
     t0 = 50 if quick else 100
     n_grid = sorted({int(v) for v in np.round(np.geomspace(2, m, 9 if quick else 14))})
-    curves = [(t0, 0.0, f"T = T0 = {t0}, gamma = 0"), (t0, "opt", "T = T0, gamma = gamma*")]
-    curves.append((8 * t0, "opt", f"T = 8 T0 = {8 * t0}, gamma = gamma*"))
+    curves = [(t0, 0.0, f"T = T0 = {t0}, γ = 0"), (t0, "opt", "T = T0, γ = γ*")]
+    curves.append((8 * t0, "opt", f"T = 8 T0 = {8 * t0}, γ = γ*"))
     counter = _Counter(len(curves) * len(n_grid), progress)
     fig = Figure(figsize=(6.5, 4.8))
     ax = fig.subplots()
-    loglog_axes(ax, "features N", title=f"M = {m}, alpha = {alpha:g}")
+    loglog_axes(ax, "features N", title=f"M = {m}, α = {alpha:g}")
     rows: list[dict] = []
     lam = power_law_spectrum(m, alpha)
     for j, (t, ridge, label) in enumerate(curves):
@@ -754,7 +754,7 @@ def figure11(
         _record(rows, "main", configs, means, sems, th_pts, ridge)
     _ylim_from_rows(ax, rows, "main")
     fig.suptitle(
-        "Double descent at gamma = 0 (solid: eq. 163) vs the optimal ridge (dashed: eq. 172)",
+        "Double descent at $\\gamma = 0$ (solid: eq. 163) vs the optimal ridge (dashed: eq. 172)",
         fontsize=10,
     )
     finish_grid(fig, [ax])

@@ -97,7 +97,7 @@ def plot_risk_curves(
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("population risk  ½E[(⟨v, Sx⟩ − y)²]")
+    ax.set_ylabel(r"population risk  $\frac{1}{2}\mathbb{E}[(\langle v, Sx\rangle - y)^2]$")
     if title:
         ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
@@ -116,7 +116,7 @@ def plot_frontier(frontier: Any, ax: Any = None) -> Any:
     for k, (f, r) in enumerate(zip(frontier.flops, frontier.curves, strict=True)):
         ax.plot(f, r, color=cmap(k / max(1, len(feats) - 1)), lw=1.2, label=f"m = {feats[k]}")
     ok = np.isfinite(frontier.envelope)
-    ax.plot(frontier.grid[ok], frontier.envelope[ok], "k--", lw=2, label="envelope L*(f)")
+    ax.plot(frontier.grid[ok], frontier.envelope[ok], "k--", lw=2, label="envelope $L^*(f)$")
     lo, hi = frontier.window
     fit_l, pred_l = frontier.fitted["loss_vs_compute"], frontier.predicted["loss_vs_compute"]
     xlab = "flops f = steps·B·m" if frontier.optimizer == "sgd" else "compute C = t·m"
@@ -126,7 +126,9 @@ def plot_frontier(frontier: Any, ax: Any = None) -> Any:
         anchor = frontier.envelope[sel][len(g) // 2]
         x0 = g[len(g) // 2]
         ax.axvspan(lo, hi, color="0.9", zorder=0, label="fit window")
-        ax.plot(g, anchor * (g / x0) ** (-fit_l), color="C3", lw=1, label=f"fit: f^-{fit_l:.3f}")
+        ax.plot(
+            g, anchor * (g / x0) ** (-fit_l), color="C3", lw=1, label=f"fit: $f^{{-{fit_l:.3f}}}$"
+        )
         if pred_l is not None:
             ax.plot(
                 g,
@@ -134,18 +136,20 @@ def plot_frontier(frontier: Any, ax: Any = None) -> Any:
                 color="C1",
                 lw=1,
                 ls="-.",
-                label=f"predicted: f^-{pred_l:.3f} (×1.3)",
+                label=f"predicted: $f^{{-{pred_l:.3f}}}$ (×1.3)",
             )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(xlab)
     ax.set_ylabel("risk")
     ph = f", phase {frontier.phase}" if frontier.phase else ""
-    ax.set_title(f"{frontier.optimizer}: α={frontier.alpha:.3g}, β={frontier.beta:.3g}{ph}")
+    ax.set_title(
+        f"{frontier.optimizer}: $\\alpha$={frontier.alpha:.3g}, $\\beta$={frontier.beta:.3g}{ph}"
+    )
     ax.legend(fontsize=7, ncol=2)
     ax.grid(True, alpha=0.3)
 
-    bx.plot(frontier.grid[ok], frontier.optimal_features[ok], "k-", lw=1.5, label="m*(f)")
+    bx.plot(frontier.grid[ok], frontier.optimal_features[ok], "k-", lw=1.5, label="$m^*(f)$")
     fit_m, pred_m = (
         frontier.fitted["features_vs_compute"],
         frontier.predicted["features_vs_compute"],
@@ -155,17 +159,21 @@ def plot_frontier(frontier: Any, ax: Any = None) -> Any:
         g = frontier.grid[sel]
         x0, y0 = g[len(g) // 2], frontier.optimal_features[sel][len(g) // 2]
         bx.axvspan(lo, hi, color="0.9", zorder=0)
-        bx.plot(g, y0 * (g / x0) ** fit_m, color="C3", label=f"fit: f^{fit_m:.3f}")
+        bx.plot(g, y0 * (g / x0) ** fit_m, color="C3", label=f"fit: $f^{{{fit_m:.3f}}}$")
         if pred_m is not None:
             bx.plot(
-                g, y0 * (g / x0) ** pred_m, color="C1", ls="-.", label=f"predicted: f^{pred_m:.3f}"
+                g,
+                y0 * (g / x0) ** pred_m,
+                color="C1",
+                ls="-.",
+                label=f"predicted: $f^{{{pred_m:.3f}}}$",
             )
     for m in feats:
         bx.axhline(m, color="0.85", lw=0.6, zorder=0)
     bx.set_xscale("log")
     bx.set_yscale("log")
     bx.set_xlabel(xlab)
-    bx.set_ylabel("compute-optimal model size m*")
+    bx.set_ylabel("compute-optimal model size $m^*$")
     bx.set_title("optimal model size (grey: sizes computed)")
     bx.legend(fontsize=8)
     bx.grid(True, alpha=0.3)
@@ -229,17 +237,17 @@ def plot_phase_diagram(
     ax.axhline(0.5, color="k", lw=0.8, ls="--")
     ax.set_ylim(b_p[0], b_p[-1])
     ax.plot([0.5, 1.6], [0.5, 1.6], "k-", lw=1)
-    ax.set_xlabel("α_P  (data eigenvalues j^-2α_P)")
-    ax.set_ylabel("β_P  (target coefficients j^-β_P)")
-    ax.set_title("4+3 phases of one-pass SGD (white: 2(α_P+β_P) ≤ 1)")
+    ax.set_xlabel(r"$\alpha_P$  (data eigenvalues $j^{-2\alpha_P}$)")
+    ax.set_ylabel(r"$\beta_P$  (target coefficients $j^{-\beta_P}$)")
+    ax.set_title(r"4+3 phases of one-pass SGD (white: $2(\alpha_P+\beta_P) \leq 1$)")
     im = bx.imshow(eta, origin="lower", extent=extent, cmap="magma", aspect="auto")
-    fig.colorbar(im, ax=bx, label="η:  L* ∝ f^-η")
+    fig.colorbar(im, ax=bx, label=r"$\eta$:  $L^* \propto f^{-\eta}$")
     levels = [0.3, 0.35, 0.4, 0.45, 0.55, 0.6]
     cs = bx.contour(a_p, b_p, xi, levels=levels, colors="w", linewidths=0.8)
     bx.clabel(cs, fmt="ξ=%.2f", fontsize=7)
-    bx.set_xlabel("α_P")
-    bx.set_ylabel("β_P")
-    bx.set_title("compute-optimal exponents (contours: d* ∝ f^ξ)")
+    bx.set_xlabel(r"$\alpha_P$")
+    bx.set_ylabel(r"$\beta_P$")
+    bx.set_title(r"compute-optimal exponents (contours: $d^* \propto f^{\xi}$)")
     if point is not None:
         for axis in (ax, bx):
             axis.plot([point[0]], [point[1]], "*", color="cyan", ms=14, mec="k")

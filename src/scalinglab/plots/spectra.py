@@ -55,7 +55,7 @@ def plot_exponents(
     if reference is not None:
         ref = np.asarray(reference)
         ax.loglog(np.arange(1, ref.size + 1), ref, ".", ms=3, color="0.6", label=reference_label)
-    ax.loglog(k, lam, ".", ms=3, color="C0", label="eigenvalues λ_k")
+    ax.loglog(k, lam, ".", ms=3, color="C0", label="eigenvalues $\\lambda_k$")
     cap = est.capacity_fit
     lo, hi = est.capacity_ci
     _fit_line(
@@ -69,15 +69,15 @@ def plot_exponents(
     )
     ax.axvspan(*cap.window, color="C3", alpha=0.07, lw=0)
     ax.set_xlabel("index k")
-    ax.set_ylabel("eigenvalue λ_k")
-    ax.set_title("spectrum (capacity λ_k ∝ k^-a)")
+    ax.set_ylabel("eigenvalue $\\lambda_k$")
+    ax.set_title("spectrum (capacity $\\lambda_k \\propto k^{-a}$)")
     ax.legend(fontsize=8)
     if panels == 2:
         ax2 = axes[1]
         tail = tail_sums(est.label_power)
         kt = np.arange(1, tail.size + 1)
         pos = tail > 0
-        ax2.loglog(kt[pos], tail[pos], ".", ms=3, color="C2", label="R(k) = Σ_{l>k} p_l")
+        ax2.loglog(kt[pos], tail[pos], ".", ms=3, color="C2", label="$R(k) = \\sum_{l>k} p_l$")
         tf = est.tail_fit
         blo, bhi = est.source_ci
         _fit_line(
@@ -91,8 +91,8 @@ def plot_exponents(
         )
         ax2.axvspan(*tf.window, color="C3", alpha=0.07, lw=0)
         ax2.set_xlabel("index k")
-        ax2.set_ylabel("remaining label power R(k)")
-        ax2.set_title("target tail (source R(k) ∝ k^-ab)")
+        ax2.set_ylabel("remaining label power $R(k)$")
+        ax2.set_title("target tail (source $R(k) \\propto k^{-ab}$)")
         ax2.legend(fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
