@@ -81,9 +81,9 @@ def nse_cmd(
 ) -> None:
     """Noise sensitivity exponent β★ = min{β : E[σ^β (z²−1)] ≠ 0} and α_c(Δ) of each link.
 
-    α_c(Δ) = 1/E_y[E[z²−1|y]²] for y = σ(z) + √Δ ξ (Mondelli–Montanari); links with an odd
+    α_c(Δ) = 1/E_y(E(z²−1 | y)²) for y = σ(z) + √Δ ξ (Mondelli–Montanari); links with an odd
     part learn at any α > 0 (alpha_c = 0, regime first_order). The asymptote is the large-noise
-    law β★! Δ^β★ / E[σ^β★ He2]² (even links with finite β★).
+    law β★! Δ^β★ / E(σ^β★ He2)² (even links with finite β★).
     """
     from scalinglab._validation import InputError, check_int, check_real
     from scalinglab.models.multiindex.activations import activation
