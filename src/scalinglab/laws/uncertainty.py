@@ -261,10 +261,10 @@ def bootstrap_surface(
     >>> from scalinglab.laws.io import load_llama3
     >>> from scalinglab.laws.varpro import fit_varpro
     >>> d = load_llama3(); obj = Objective("mse", "raw")
-    >>> fit = fit_varpro(d, objective=obj, grid_step=0.01)
-    >>> res = bootstrap_surface(d, fit.surface, objective=obj, n_boot=8, seed=1)
-    >>> res.n_boot, res.n_failed, res.intervals["alpha"][0] < 0.31 < res.intervals["alpha"][1]
-    (8, 0, True)
+    >>> fit = fit_varpro(d, objective=obj, grid_step=0.05)
+    >>> res = bootstrap_surface(d, fit.surface, objective=obj, n_boot=4, seed=1)
+    >>> res.n_boot, res.n_failed, res.status_counts
+    (4, 0, {'converged': 4})
     """
     n_boot = check_int(n_boot, "n_boot", "bootstrap_surface", low=1)
     level = check_real(
