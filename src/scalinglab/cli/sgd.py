@@ -54,6 +54,14 @@ Data = Annotated[
 Noise = Annotated[float, typer.Option("--noise", help="Label-noise variance σ².")]
 Sketch = Annotated[str, typer.Option("--sketch", help="gaussian | none (needs m = d).")]
 Record = Annotated[int, typer.Option("--record", help="Number of log-spaced recorded steps.")]
+Sampling = Annotated[
+    str,
+    typer.Option(
+        "--sampling",
+        help="Multi-pass SGD (--data): replacement | without (distinct indices per batch) | "
+        "epochs (reshuffled; simulate only).",
+    ),
+]
 Seeds = Annotated[int, typer.Option("--seeds", help="Independent sketches/runs.")]
 Seed = Annotated[int, typer.Option("--seed", help="Base random seed.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
@@ -110,6 +118,7 @@ def simulate_cmd(
     noise: Noise = 0.0,
     sketch: Sketch = "gaussian",
     record: Record = 40,
+    sampling: Sampling = "replacement",
     seeds: Seeds = 8,
     seed: Seed = 0,
     method: Annotated[
@@ -136,7 +145,7 @@ def simulate_cmd(
         cfg = _config(
             dim=dim, features=features, alpha=alpha, beta=beta, convention=convention,
             optimizer=optimizer, batch=batch, lr=lr, schedule=schedule, steps=steps, data=data,
-            noise_var=noise, sketch=sketch, record=record,
+            noise_var=noise, sketch=sketch, record=record, sampling=sampling,
         )  # fmt: skip
         mem, secs = _sgd_cost(dim, features, steps, batch, seeds, data, sketch)
         guard(f"sgd simulate at d={dim}, m={features}", memory=mem, seconds=secs, force=force)
@@ -173,6 +182,7 @@ def predict_cmd(
     noise: Noise = 0.0,
     sketch: Sketch = "gaussian",
     record: Record = 40,
+    sampling: Sampling = "replacement",
     seeds: Seeds = 8,
     seed: Seed = 0,
     theory: Annotated[
@@ -201,7 +211,7 @@ def predict_cmd(
         cfg = _config(
             dim=dim, features=features, alpha=alpha, beta=beta, convention=convention,
             optimizer=optimizer, batch=batch, lr=lr, schedule=schedule, steps=steps, data=data,
-            noise_var=noise, sketch=sketch, record=record,
+            noise_var=noise, sketch=sketch, record=record, sampling=sampling,
         )  # fmt: skip
         if theory == "deterministic" or data is not None:
             mem = 8.0 * 16 * dim

@@ -71,6 +71,7 @@ SCHEDULES = ("constant", "geometric")
 SKETCHES = ("gaussian", "none")
 THEORIES = ("auto", "exact", "deterministic", "recursion", "volterra")
 METHODS = ("reduced", "literal")
+SAMPLINGS = ("replacement", "without", "epochs")
 #: Default SGD step as a fraction of the stability limits (see SGDConfig.step_size).
 
 
@@ -106,6 +107,9 @@ class SGDConfig:
     sketch : {"gaussian", "none"}
     record : int
         Number of log-spaced steps at which the risk is reported (>= 2).
+    sampling : {"replacement", "without", "epochs"}
+        Multi-pass SGD (``data`` set): B indices with replacement or B distinct indices,
+        independently per step, or reshuffled epochs (:mod:`scalinglab.models.sgd.multipass`).
 
     Examples
     --------
@@ -128,6 +132,7 @@ class SGDConfig:
     noise_var: float = 0.0
     sketch: str = "gaussian"
     record: int = 40
+    sampling: str = "replacement"
 
     def __post_init__(self) -> None:
         owner = "SGDConfig"
@@ -160,6 +165,12 @@ class SGDConfig:
         if self.optimizer != "sgd" and self.schedule != "constant":
             raise InputError(
                 "The 'schedule' parameter of SGDConfig only applies to optimizer='sgd'."
+            )
+        check_choice(self.sampling, "sampling", owner, SAMPLINGS)
+        if self.sampling != "replacement" and (self.optimizer != "sgd" or self.data is None):
+            raise InputError(
+                "The 'sampling' parameter of SGDConfig only applies to optimizer='sgd' with "
+                "'data' set (multi-pass SGD)."
             )
         if self.optimizer == "sgd" and self.data is not None and self.batch > self.data:
             raise InputError(
@@ -299,7 +310,24 @@ def simulate(
     eta = cfg.step_size()
     try:
         if method == "literal":
+            if cfg.sampling != "replacement":
+                raise InputError("method='literal' supports sampling='replacement' only.")
             risk = _simulate_literal(cfg, [s for s, _ in drawn], record, feat_rngs, noise_rngs)
+        elif cfg.optimizer == "sgd" and cfg.data is not None and cfg.sampling != "replacement":
+            from scalinglab.models.sgd.finite_gd import draw_data
+            from scalinglab.models.sgd.multipass import multipass_paths
+
+            eigs, vstar, floor = _pad(problems)
+            risk = np.empty((seeds, record.size))
+            for k in range(seeds):
+                z, y = draw_data(eigs[k], vstar[k], floor[k], cfg.data, feat_rngs[k],
+                                 noise_rngs[k])  # fmt: skip
+                risk[k] = multipass_paths(
+                    eigs[k], vstar[k], floor[k], z, y, batch=cfg.batch, phases=cfg.phases(),
+                    record=record, sampling=cfg.sampling, runs=1, rng=feat_rngs[k],
+                )[0]  # fmt: skip
+                if progress is not None:
+                    progress(k + 1, seeds)
         elif cfg.optimizer == "sgd":
             eigs, vstar, floor = _pad(problems)
             risk = sgd_sim.sgd_reduced(
