@@ -37,6 +37,7 @@ from scalinglab.laws.diagnostics import (
     check_chinchilla,
     combine,
     null_objective,
+    numerical_hessian,
     probe_minimum,
     stationarity,
 )
@@ -352,6 +353,7 @@ def fit_approach3(
         "optimizer_message": best.message,
         "gradient_max": best.grad_norm,
         "stationarity_max": _kappa_max(best, prob, obj, w) if obj.is_smooth else None,
+        "newton_decrement": _decrement(best, prob, obj, w) if obj.is_smooth else None,
         "polish": None if polish is None else polish["info"],
         "varpro_seed_objective": varpro_fit.objective_value if varpro_fit is not None else None,
     }
@@ -389,6 +391,10 @@ def _status(
     value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj, w)
     scales = _scales(prob)
     floor = _floor(prob, obj)
+    with np.errstate(over="ignore", invalid="ignore"):
+        hess = numerical_hessian(
+            lambda z: lse_objective(z, prob.lx, prob.ly, prob.loss, obj, w)[1], best.end, scales
+        )
     verdict = assess_optimum(
         best.end,
         grad,
@@ -397,6 +403,7 @@ def _status(
         scales=scales,
         value_floor=floor,
         hit_max_iter=best.status == 1,
+        hess=hess if np.all(np.isfinite(hess)) else None,
     )
     if verdict[0] in (Status.FAILED, Status.MAX_ITER):
         return verdict[0], f"{verdict[1]}; L-BFGS: {best.message or best.status}"
@@ -521,6 +528,26 @@ def _polish_nonsmooth(
         "lbfgs_objective": float(best.value),
     }
     return {"value": float(value), "surface": surface, "verdict": verdict, "info": info}
+
+
+def _decrement(
+    best: StartResult, prob: ScaledProblem, obj: Objective, w: np.ndarray | None = None
+) -> float:
+    """½·gᵀH⁻¹g / (F + F_floor) at the best run (NaN when H is not positive definite)."""
+    value, grad = lse_objective(best.end, prob.lx, prob.ly, prob.loss, obj, w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = numerical_hessian(
+            lambda z: lse_objective(z, prob.lx, prob.ly, prob.loss, obj, w)[1],
+            best.end,
+            _scales(prob),
+        )
+    try:
+        step = np.linalg.solve(
+            np.linalg.cholesky(H).T, np.linalg.solve(np.linalg.cholesky(H), grad)
+        )
+    except np.linalg.LinAlgError:
+        return float("nan")
+    return float(0.5 * grad @ step / (abs(value) + _floor(prob, obj)))
 
 
 def _as_data(prob: ScaledProblem, surface) -> object:
