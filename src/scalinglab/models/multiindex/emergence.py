@@ -38,6 +38,7 @@ __all__ = [
     "decoupled_curves",
     "emergence_times_decoupled",
     "finite_p_exponent",
+    "greedy_winners",
     "sample_complexity_order",
     "scaling_exponents",
     "step_sum_slope",
@@ -70,6 +71,40 @@ def blowup_times(link: Link, a: np.ndarray, q0: np.ndarray) -> np.ndarray:
     return np.asarray(q0, dtype=np.float64) ** (1.0 - k / 2.0) / (k * (k - 2) * np.asarray(a) * c2)
 
 
+def greedy_winners(link: Link, a: np.ndarray, M0: np.ndarray) -> np.ndarray:
+    """Neuron matched to each direction by greedy maximum selection (§A.1, [S2]).
+
+    Repeatedly pick the unmatched pair (j, p) with the earliest blow-up, i.e. the largest
+    ``a_p M_jp(0)^{k−2}`` (k ≥ 3), and remove both; with ``m < P`` the leftover directions
+    take their best neuron again. ``M0`` (..., m, P); returns (..., P) neuron indices.
+
+    Examples
+    --------
+    >>> from scalinglab.models.multiindex.link import make_link
+    >>> M0 = np.array([[0.3, 0.25], [0.1, 0.2]])   # neuron 0 wins direction 0, so 1 takes 1
+    >>> greedy_winners(make_link("he4"), np.array([1.0, 1.0]), M0).tolist()
+    [0, 1]
+    """
+    k = link.information_exponent
+    M0 = np.asarray(M0, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64)
+    flat = M0.reshape(-1, *M0.shape[-2:])
+    out = np.empty((flat.shape[0], flat.shape[-1]), dtype=np.int64)
+    for i, M in enumerate(flat):
+        score = a[None, :] * np.abs(M) ** max(k - 2, 1)
+        free_j = np.ones(M.shape[0], dtype=bool)
+        todo = np.ones(M.shape[1], dtype=bool)
+        while todo.any():
+            if not free_j.any():
+                free_j[:] = True
+            masked = np.where(free_j[:, None] & todo[None, :], score, -np.inf)
+            j, p = np.unravel_index(int(np.argmax(masked)), masked.shape)
+            out[i, p] = j
+            free_j[j] = False
+            todo[p] = False
+    return out.reshape((*M0.shape[:-2], M0.shape[-1]))
+
+
 def emergence_times_decoupled(
     link: Link, a: np.ndarray, M0: np.ndarray, r2_0: np.ndarray
 ) -> np.ndarray:
@@ -94,7 +129,7 @@ def emergence_times_decoupled(
         cp = np.einsum("...j,...jp->...p", r2_0, M0**2)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(cp < a / 2, np.log((a - cp) / cp) / (4.0 * a * c2), 0.0)
-    win = np.argmax(M0**2, axis=-2)  # (..., P) greedy winner of each direction
+    win = greedy_winners(link, a, M0)
     q0 = np.take_along_axis(M0**2, win[..., None, :], axis=-2)[..., 0, :]
     r0 = np.take_along_axis(r2_0, win, axis=-1)
     tb = blowup_times(link, a, q0)
@@ -136,13 +171,10 @@ def decoupled_curves(
         ex = np.exp(-x)
         b = cp / (ex + cp * (1.0 - ex) / a)
     else:
-        win = np.argmax(M0**2, axis=-2)
-        r0 = np.take_along_axis(r2_0, win, axis=-1)[..., None, :]
         tb = emergence_times_decoupled(link, a, M0, r2_0)[..., None, :]
         # logistic norm phase centred on the emergence time: b = a/2 at t = tb
         rate = 4.0 * a * link.phi_one
         b = a / (1.0 + np.exp(-np.clip(rate * (t - tb), -700.0, 700.0)))
-        b = np.maximum(b, 0.0 * r0)
     risk = 0.5 * link.phi_one * np.sum((a - b) ** 2, axis=-1) + 0.5 * noise_var
     return risk, b
 
