@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -125,3 +127,17 @@ def test_bad_inputs_raise_input_error():
     c = lang.lag_correlations(noise, 50, [1, 2, 4, 8])
     with pytest.raises(InputError, match="noise floor"):
         lang.fit_corr_exponent(c)
+
+
+@pytest.mark.parametrize(("vocab", "tokens"), [(6, 50_000), (300, 20_000)])  # bincount / sort
+def test_blocked_counts_equal_separate_blocks(vocab, tokens):
+    x = np.random.default_rng(0).integers(0, vocab, tokens)
+    blocks, lag = 5, 3
+    bl = lang.blocked_lag_counts(x, lag, vocab, blocks)
+    edges = np.linspace(0, tokens - lag, blocks + 1).astype(int)
+    parts = [lang.lagged_counts(x, lag, vocab, start=int(a), stop=int(b))
+             for a, b in itertools.pairwise(edges)]  # fmt: skip
+    np.testing.assert_allclose(bl.gram(), lang.cross_block_gram(parts), rtol=1e-10, atol=1e-18)
+    merged = lang.merge_lag_matrices(parts)
+    assert (bl.full().joint != merged.joint).nnz == 0
+    np.testing.assert_allclose(bl.full().first, merged.first, rtol=1e-12)

@@ -112,6 +112,9 @@ def stats(
     ] = 8,
     max_tokens: MaxTokens = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the shuffle (floor).")] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Lags computed in parallel threads.")
+    ] = 2,
     plot: Plot = None,
     dpi: Dpi = 130,
     json_: Json = False,
@@ -134,8 +137,8 @@ def stats(
         fail(f"--norm must be op, fro or fro_debiased; got '{norm}'")
     if floor not in ("shuffled", "uniform"):
         fail(f"--floor must be shuffled or uniform; got '{floor}'")
-    if per_decade < 1 or blocks < 1:
-        fail("--per-decade and --blocks must be >= 1")
+    if per_decade < 1 or blocks < 1 or workers < 1:
+        fail("--per-decade, --blocks and --workers must be >= 1")
     with Outputs() as outputs:
         plot_path = outputs.file(plot, option="--plot", suffixes=FIGURE_SUFFIXES) if plot else None
         data = _load(corpus, tokenizer, vocab, max_tokens, force)
@@ -144,8 +147,9 @@ def stats(
         grid = log_lags(lo, hi, per_decade)
         with CallbackProgress("correlations", enabled=not (quiet or json_)) as prog:
             corr = lag_correlations(
-                data.ids, data.vocab, grid, floor=floor, blocks=blocks, seed=seed, progress=prog
-            )
+                data.ids, data.vocab, grid, floor=floor, blocks=blocks, seed=seed,
+                workers=workers, progress=prog,
+            )  # fmt: skip
         fit = fit_corr_exponent(corr, norm=norm, window=fit_window, kappa=kappa)
         try:
             fit_fro = fit_corr_exponent(corr, norm="fro_debiased", window=fit_window, kappa=kappa)

@@ -20,11 +20,14 @@ from scalinglab.empirical.language.corpus import (
 )
 from scalinglab.empirical.language.correlations import (
     FLOOR_KAPPA,
+    BlockedLagCounts,
     LagCorrelations,
     LagMatrix,
+    blocked_lag_counts,
     correlation_norms,
     cross_block_fro2,
     cross_block_gram,
+    gram_fro2,
     lag_correlations,
     lagged_counts,
     log_lags,
@@ -63,6 +66,7 @@ from scalinglab.empirical.language.synthetic import (
 __all__ = [
     "BUNDLED_CORPUS",
     "FLOOR_KAPPA",
+    "BlockedLagCounts",
     "CollapseResult",
     "CorrExponentFit",
     "EntropyEstimate",
@@ -71,6 +75,7 @@ __all__ = [
     "LagMatrix",
     "MarkovChain2",
     "TokenCorpus",
+    "blocked_lag_counts",
     "bundled_corpus_path",
     "collapse",
     "collapse_coordinates",
@@ -85,6 +90,7 @@ __all__ = [
     "fit_corr_exponent",
     "fit_data_exponent",
     "fit_entropy_exponent",
+    "gram_fro2",
     "horizon_fit",
     "horizon_measured",
     "horizon_table",

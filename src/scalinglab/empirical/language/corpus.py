@@ -209,8 +209,9 @@ def tokenize_words(
     for chunk in chunks:
         words = WORD_PATTERN.findall(chunk.lower() if lowercase else chunk)
         get = first_ids.setdefault
-        parts.append(np.fromiter((get(w, len(first_ids)) for w in words), np.int64, len(words)))
-    raw = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        parts.append(np.fromiter((get(w, len(first_ids)) for w in words), np.uint32, len(words)))
+    raw = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+    del parts
     if raw.size == 0:
         raise InputError("the corpus contains no word tokens")
     words_by_first = np.array(list(first_ids), dtype=object)
@@ -223,7 +224,7 @@ def tokenize_words(
         rank = np.minimum(rank, vocab - 1)
         names = [*names[: vocab - 1], UNK]
     v = len(names)
-    return rank[raw].astype(_smallest_uint(v)), tuple(names)
+    return rank.astype(_smallest_uint(v))[raw], tuple(names)
 
 
 def tokenize_bpe(

@@ -21,7 +21,7 @@ marginals it is close to the Bai–Yin edge 2/√(VN)).
 
 from __future__ import annotations
 
-import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,11 +34,14 @@ from scalinglab._validation import InputError, check_choice, check_int, check_re
 __all__ = [
     "DENSE_COUNT_LIMIT",
     "FLOOR_KAPPA",
+    "BlockedLagCounts",
     "LagCorrelations",
     "LagMatrix",
+    "blocked_lag_counts",
     "correlation_norms",
     "cross_block_fro2",
     "cross_block_gram",
+    "gram_fro2",
     "lag_correlations",
     "lagged_counts",
     "log_lags",
@@ -49,8 +52,10 @@ __all__ = [
 
 #: Positions per chunk when counting pairs (bounds the working memory at ~3 × 128 MB).
 COUNT_CHUNK = 1 << 24
-#: Below this V² the pair counts use one dense ``bincount`` instead of sorting.
+#: Below this V² the pair counts use one dense ``bincount`` instead of sorting ...
 DENSE_COUNT_LIMIT = 1 << 22
+#: ... provided V² is at most this many times the number of pairs counted.
+DENSE_COUNT_RATIO = 4
 #: A lag counts as detected when its norm is at least this multiple of the noise floor.
 FLOOR_KAPPA = 2.0
 #: Relative tolerance of the sparse top singular value.
@@ -115,9 +120,9 @@ def lagged_counts(
 ) -> LagMatrix:
     """Sparse joint counts of token pairs (x_i, x_{i+lag}), ``start ≤ i < stop``, in chunks.
 
-    Small vocabularies (V² ≤ ``DENSE_COUNT_LIMIT``) use a dense ``bincount``; larger ones
-    sort the pair codes a·V + b chunk by chunk and merge, so the memory is O(chunk + distinct
-    pairs), never O(V²). By default every pair is counted (``stop = P − lag``).
+    Small vocabularies (V² ≤ ``DENSE_COUNT_LIMIT`` and ≤ 4 × pairs) use a dense ``bincount``;
+    larger ones sort the pair codes a·V + b chunk by chunk and merge, so the memory is
+    O(chunk + distinct pairs), never O(V²). By default every pair is counted (``stop = P − lag``).
 
     Examples
     --------
@@ -134,7 +139,7 @@ def lagged_counts(
     pairs = stop - start
     if pairs < 1:
         raise InputError(f"no pairs at lag {lag} in positions {start}..{stop}")
-    if vocab * vocab <= DENSE_COUNT_LIMIT:
+    if vocab * vocab <= min(DENSE_COUNT_LIMIT, DENSE_COUNT_RATIO * pairs):
         total = np.zeros(vocab * vocab, np.int64)
         for s in range(start, stop, COUNT_CHUNK):
             codes = _pair_codes(x, lag, s, min(s + COUNT_CHUNK, stop), vocab)
@@ -181,12 +186,120 @@ def merge_lag_matrices(parts: list[LagMatrix]) -> LagMatrix:
     return LagMatrix(parts[0].lag, pairs, sp.csr_array(joint), first, second)
 
 
+@dataclass(frozen=True)
+class BlockedLagCounts:
+    """Pair counts at one lag, split by B contiguous blocks of positions, on one key set.
+
+    Attributes
+    ----------
+    lag : int
+    codes : ndarray of int64, shape (U,)
+        Sorted distinct pair codes a·V + b over all blocks.
+    counts : scipy.sparse.csr_array, shape (U, B)
+        Count of each pair in each block.
+    pairs : ndarray of int, shape (B,)
+        Pairs per block N_b.
+    first, second : ndarray, shape (V, B)
+        Marginal frequencies of the first and second slot in each block.
+    """
+
+    lag: int
+    codes: np.ndarray
+    counts: sp.csr_array
+    pairs: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+
+    def full(self) -> LagMatrix:
+        """All blocks together."""
+        v = self.first.shape[0]
+        rows, cols = np.divmod(self.codes, v)
+        total = np.asarray(self.counts.sum(axis=1)).ravel()
+        joint = sp.csr_array((total, (rows, cols)), shape=(v, v), dtype=np.float64)
+        n = int(self.pairs.sum())
+        return LagMatrix(self.lag, n, joint, self.first @ self.pairs / n,
+                         self.second @ self.pairs / n)  # fmt: skip
+
+    def gram(self) -> np.ndarray:
+        """⟨Ĉ_b, Ĉ_b'⟩ for all blocks (see :func:`cross_block_gram`)."""
+        v = self.first.shape[0]
+        rows, cols = np.divmod(self.codes, v)
+        scaled = self.counts @ sp.diags_array(1.0 / self.pairs)
+        gram = (scaled.T @ scaled).toarray()
+        jq = np.empty_like(gram)  # jq[b, b'] = p_b'ᵀ (J_b/N_b) q_b'
+        for c in range(self.pairs.size):
+            w = self.first[rows, c] * self.second[cols, c]
+            jq[:, c] = scaled.T @ w
+        gram -= jq + jq.T
+        gram += (self.first.T @ self.first) * (self.second.T @ self.second)
+        return gram
+
+
+def blocked_lag_counts(x: np.ndarray, lag: int, vocab: int, blocks: int) -> BlockedLagCounts:
+    """Pair counts at ``lag`` in ``blocks`` contiguous blocks, with one sort of a·V + b and block.
+
+    Each pair's key is (a·V + b)·B + block; sorting the keys (or one ``bincount`` when V²B is
+    small) gives the per-block counts of every distinct pair at once, chunk by chunk.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).integers(0, 5, 1000)
+    >>> bl = blocked_lag_counts(x, 2, 5, 4)
+    >>> bool(np.array_equal(bl.full().joint.toarray(), lagged_counts(x, 2, 5).joint.toarray()))
+    True
+    """
+    x = np.asarray(x)
+    lag = check_int(lag, "lag", "blocked_lag_counts", low=1)
+    n = x.size - lag
+    if n < blocks:
+        raise InputError(f"lag {lag} leaves fewer pairs than blocks ({x.size} tokens)")
+    edges = np.linspace(0, n, blocks + 1).astype(np.int64)
+    pairs = np.diff(edges)
+    keys = np.zeros(0, np.int64)
+    counts = np.zeros(0, np.int64)
+    dense = vocab * vocab * blocks <= min(DENSE_COUNT_LIMIT, DENSE_COUNT_RATIO * n)
+    total = np.zeros(vocab * vocab * blocks, np.int64) if dense else None
+    for s in range(0, n, COUNT_CHUNK):
+        e = min(s + COUNT_CHUNK, n)
+        k = _pair_codes(x, lag, s, e, vocab)
+        k *= blocks
+        for b in range(blocks):  # blocks are contiguous: add the block id slice by slice
+            lo, hi = max(int(edges[b]), s), min(int(edges[b + 1]), e)
+            if lo < hi:
+                k[lo - s : hi - s] += b
+        if total is not None:
+            total += np.bincount(k, minlength=total.size)
+            continue
+        k, c = _count_sorted(k)
+        if keys.size:
+            keys, inv = np.unique(np.concatenate((keys, k)), return_inverse=True)
+            counts = np.bincount(inv, weights=np.concatenate((counts, c))).astype(np.int64)
+        else:
+            keys, counts = k, c
+    if total is not None:
+        keys = np.flatnonzero(total)
+        counts = total[keys]
+    code, block = np.divmod(keys, blocks)
+    start = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    uid = np.cumsum(np.concatenate(([False], code[1:] != code[:-1])))
+    table = sp.csr_array(
+        (counts.astype(np.float64), (uid, block)), shape=(start.size, blocks), dtype=np.float64
+    )
+    first = np.empty((vocab, blocks))
+    second = np.empty((vocab, blocks))
+    for b in range(blocks):
+        lo, hi = int(edges[b]), int(edges[b + 1])
+        first[:, b] = np.bincount(x[lo:hi], minlength=vocab) / (hi - lo)
+        second[:, b] = np.bincount(x[lo + lag : hi + lag], minlength=vocab) / (hi - lo)
+    return BlockedLagCounts(lag, code[start], table, pairs, first, second)
+
+
 def cross_block_gram(parts: list[LagMatrix]) -> np.ndarray:
     """Inner products G_bb' = ⟨Ĉ_b, Ĉ_b'⟩ of the correlation matrices of B blocks.
 
     With Ĉ_b = J_b/N_b − p_b q_bᵀ, G_bb' = ⟨J_b, J_b'⟩/(N_b N_b') − p_b'ᵀ J_b q_b'/N_b
     − p_bᵀ J_b' q_b/N_b' + (p_b·p_b')(q_b·q_b'); the first term for all pairs at once is
-    one sparse product M Mᵀ of the B × V² matrix of flattened counts.
+    one product MᵀM of the (distinct pairs) × B matrix of counts per block.
 
     Examples
     --------
@@ -198,17 +311,18 @@ def cross_block_gram(parts: list[LagMatrix]) -> np.ndarray:
     True
     """
     v = parts[0].first.size
-    rows, cols, vals = [], [], []
+    codes, blocks, vals = [], [], []
     for b, m in enumerate(parts):
         coo = m.joint.tocoo()
-        rows.append(np.full(coo.nnz, b, np.int64))
-        cols.append(coo.row.astype(np.int64) * v + coo.col)
+        codes.append(coo.row.astype(np.int64) * v + coo.col)
+        blocks.append(np.full(coo.nnz, b, np.int64))
         vals.append(coo.data / float(m.pairs))
-    flat = sp.csr_array(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(len(parts), v * v),
+    _, where = np.unique(np.concatenate(codes), return_inverse=True)
+    by_code = sp.csr_array(
+        (np.concatenate(vals), (where.ravel(), np.concatenate(blocks))),
+        shape=(int(where.max()) + 1 if where.size else 0, len(parts)),
     )
-    gram = (flat @ flat.T).toarray()
+    gram = (by_code.T @ by_code).toarray()
     first = np.column_stack([m.first for m in parts])  # V x B
     second = np.column_stack([m.second for m in parts])
     # jq[b, b'] = p_b'ᵀ (J_b/N_b) q_b'
@@ -242,10 +356,20 @@ def cross_block_fro2(parts: list[LagMatrix]) -> tuple[float, float]:
     >>> bool(abs(est) < 3 * se)   # pure noise: zero within the error
     True
     """
-    b = len(parts)
-    if b < 2:
+    if len(parts) < 2:
         raise InputError("the cross-block estimate needs at least 2 blocks")
-    gram = cross_block_gram(parts)
+    return gram_fro2(cross_block_gram(parts))
+
+
+def gram_fro2(gram: np.ndarray) -> tuple[float, float]:
+    """Cross-block estimate of ‖C‖_F² and its jackknife s.e. from a block Gram matrix.
+
+    Examples
+    --------
+    >>> gram_fro2(np.array([[5.0, 1.0, 1.0], [1.0, 5.0, 1.0], [1.0, 1.0, 5.0]]))
+    (1.0, 0.0)
+    """
+    b = gram.shape[0]
     off = gram - np.diag(np.diag(gram))
     total = float(off.sum())
     est = total / (b * (b - 1))
@@ -436,6 +560,7 @@ def lag_correlations(
     floor: str = "shuffled",
     blocks: int = 8,
     seed: int = 0,
+    workers: int = 1,
     progress: ProgressFn | None = None,
 ) -> LagCorrelations:
     """Norms of the lagged correlation matrix Ĉ(n) with their noise floors.
@@ -454,6 +579,9 @@ def lag_correlations(
         Contiguous blocks for the cross-block debiased Frobenius norm (1: analytic only).
     seed : int
         Seed of the shuffle.
+    workers : int
+        Lags computed at the same time in threads (the counting sort and the sparse
+        products release the GIL; memory grows with it).
     progress : callable, optional
         ``progress(done, total)`` after each lag.
 
@@ -468,6 +596,7 @@ def lag_correlations(
     vocab = check_int(vocab, "vocab", "lag_correlations", low=2)
     floor = check_choice(floor, "floor", "lag_correlations", ("shuffled", "uniform"))
     blocks = check_int(blocks, "blocks", "lag_correlations", low=1)
+    workers = check_int(workers, "workers", "lag_correlations", low=1)
     if x.ndim != 1 or not np.issubdtype(x.dtype, np.integer):
         raise InputError("tokens must be a 1-D array of integer ids")
     if x.size and (int(x.min()) < 0 or int(x.max()) >= vocab):
@@ -481,25 +610,26 @@ def lag_correlations(
             f"use lags below {x.size}"
         )
     total = lag_arr.size + (1 if floor == "shuffled" else 0)
-    rows = []
-    for i, lag in enumerate(lag_arr):
-        pairs_n = x.size - int(lag)
+
+    def one_lag(lag: int) -> dict[str, float]:
+        pairs_n = x.size - lag
         nb = max(1, min(blocks, pairs_n // 2))
-        edges = np.linspace(0, pairs_n, nb + 1).astype(np.int64)
-        parts = [
-            lagged_counts(x, int(lag), vocab, start=int(s), stop=int(e))
-            for s, e in itertools.pairwise(edges)
-        ]
-        row = correlation_norms(merge_lag_matrices(parts) if nb > 1 else parts[0])
+        counted = blocked_lag_counts(x, lag, vocab, nb)
+        row = correlation_norms(counted.full())
         row["fro_debiased_analytic"] = row["fro_debiased"]
         row["floor_fro_debiased"] = float("nan")
         if nb > 1:
-            est, se = cross_block_fro2(parts)
+            est, se = gram_fro2(counted.gram())
             row["fro_debiased"] = float(np.sqrt(est)) if est > 0 else float("nan")
-            row["floor_fro_debiased"] = float(np.sqrt(se))
-        rows.append(row)
-        if progress is not None:
-            progress(i + 1, total)
+            row["floor_fro_debiased"] = float(np.sqrt(se)) if np.isfinite(se) else float("nan")
+        return row
+
+    rows: list[dict[str, float]] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # sorting and sparse products
+        for i, row in enumerate(pool.map(one_lag, (int(n) for n in lag_arr))):  # drop the GIL
+            rows.append(row)
+            if progress is not None:
+                progress(i + 1, total)
     pairs = x.size - lag_arr
     if floor == "shuffled":
         base = shuffled_op_floor(x, vocab, seed=seed)
