@@ -66,10 +66,13 @@ def plot_curves(
     return ax
 
 
-def plot_rich_frontier(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Risk vs compute ``C = N t`` per width, the envelope, and both candidate slopes.
+def plot_rich_frontier(
+    result: Any, *, ax: Axes | None = None, slopes: Sequence[tuple[float, str]] | None = None
+) -> Axes:
+    """Risk vs compute ``C = N t`` per width, the envelope, and reference slopes.
 
-    ``result`` is a :class:`scalinglab.models.feature_learning.frontier.FrontierResult`.
+    ``result`` is a :class:`scalinglab.models.feature_learning.frontier.FrontierResult`;
+    ``slopes`` (exponent, label) default to the two candidate rich-regime laws.
     """
     ax = new_axes(ax, size=(5.4, 3.9))
     for n, (t, r) in result.curves.items():
@@ -79,9 +82,12 @@ def plot_rich_frontier(result: Any, *, ax: Axes | None = None) -> Axes:
     if np.isfinite(lo):
         c = np.array([lo, hi])
         y0 = float(np.exp(np.interp(np.log(lo), np.log(result.compute), np.log(result.loss))))
-        for key, style, name in (("width_unchanged", "--", "αβχ/(αβ+χ)"),
-                                 ("beta_to_chi", ":", "αχ/(α+1)")):  # fmt: skip
-            e = result.predicted[key]["loss_vs_compute"]
+        if slopes is None:
+            slopes = [
+                (result.predicted["width_unchanged"]["loss_vs_compute"], "αβχ/(αβ+χ)"),
+                (result.predicted["beta_to_chi"]["loss_vs_compute"], "αχ/(α+1)"),
+            ]
+        for (e, name), style in zip(slopes, ("--", ":", "-."), strict=False):
             ax.plot(c, 0.8 * y0 * (c / lo) ** (-e), style, color="k", label=f"C^-{e:.3f} ({name})")
     fit = result.fitted.get("loss_vs_compute")
     ax.set_xscale("log")

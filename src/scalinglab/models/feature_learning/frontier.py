@@ -76,13 +76,16 @@ def power_law_atoms(
     exact_modes: int = 1000,
     max_index: float = 1e9,
     per_decade: int = 200,
-) -> tuple[np.ndarray, np.ndarray]:
+    with_counts: bool = False,
+) -> tuple[np.ndarray, ...]:
     """Unsketched power-law problem with an (effectively) infinite tail, as weighted atoms.
 
     Modes 1..``exact_modes`` exactly (``λ_k = k^-α``, ``c_k = w*_k²`` with ``λ_k c_k =
     k^-(1+αβ)``); beyond, log-spaced bins up to ``max_index`` with the summed ``c`` at the bin's
     geometric centre. The reduced flow depends on the modes only through (λ, c), so this is
-    the infinite-width, infinite-dimension limit up to the bin width.
+    the infinite-width, infinite-dimension limit up to the bin width. ``with_counts`` also
+    returns the number of modes per atom (for resolvent sums such as the data deterministic
+    equivalent of :func:`scalinglab.models.sgd.finite_gd.gd_data_risk`).
 
     Examples
     --------
@@ -109,6 +112,9 @@ def power_law_atoms(
         mass = (hi_h ** (1.0 - p) - lo_h ** (1.0 - p)) / (1.0 - p)
     lam.append(centre**-alpha)
     c.append(mass)
+    if with_counts:
+        counts = np.concatenate((np.ones(exact_modes), hi - lo))
+        return np.concatenate(lam), np.concatenate(c), counts
     return np.concatenate(lam), np.concatenate(c)
 
 
