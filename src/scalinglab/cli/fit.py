@@ -195,7 +195,13 @@ def _fit_named_law(
 ) -> None:
     """``scalinglab fit --law NAME``: any registered law through the engine."""
     from scalinglab.laws.catalog import get_law, read_law_csv
-    from scalinglab.laws.engine import bootstrap_partially_linear, fit_partially_linear
+    from scalinglab.laws.engine import (
+        NonlinearLaw,
+        ReplicateFit,
+        bootstrap_partially_linear,
+        fit_nonlinear,
+        fit_partially_linear,
+    )
     from scalinglab.laws.objectives import Objective
 
     law = get_law(name)
@@ -214,8 +220,10 @@ def _fit_named_law(
         kind=objective or "huber", space=loss_space or "raw", delta=huber_delta,
         asymmetry=asymmetry,
     )  # fmt: skip
+    nonlinear_only = isinstance(law, NonlinearLaw)  # not partially linear: multistart
+    fitter = fit_nonlinear if nonlinear_only else fit_partially_linear
     with CallbackProgress(f"fit --law {name}", enabled=not quiet) as prog:
-        fit_result = fit_partially_linear(law, x, y, objective=obj, weights=w, progress=prog)
+        fit_result = fitter(law, x, y, objective=obj, weights=w, progress=prog)
     result = fit_result.to_dict()
     result["source"] = str(path)
     ci: dict[str, Any] = {}
@@ -228,9 +236,16 @@ def _fit_named_law(
             counts = counts * w[None, :]
         start = {p.name: fit_result.params[p.name] for p in law.nonlinear}
         with CallbackProgress(f"bootstrap (--law {name})", enabled=not quiet) as prog:
-            reps = bootstrap_partially_linear(
-                law, x, y, counts, start, objective=obj, workers=workers, progress=prog
-            )
+            if nonlinear_only:
+                reps = []
+                for i, cw in enumerate(counts):
+                    f = fit_nonlinear(law, x, y, objective=obj, weights=cw, n_starts=2)
+                    reps.append(ReplicateFit(f.status, f.message, f.params, f.objective_value))
+                    prog(i + 1, n_boot)
+            else:
+                reps = bootstrap_partially_linear(
+                    law, x, y, counts, start, objective=obj, workers=workers, progress=prog
+                )
         bad = (Status.FAILED, Status.NOT_IDENTIFIABLE)
         kept = [r for r in reps if r.status not in bad]
         statuses: dict[str, int] = {}

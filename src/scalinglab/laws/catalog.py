@@ -25,11 +25,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from scalinglab._validation import InputError, check_real
-from scalinglab.laws.engine import NonlinearParam, PartiallyLinearLaw
+from scalinglab.laws.engine import NonlinearLaw, NonlinearParam, PartiallyLinearLaw
 
 __all__ = [
     "annealing_areas",
@@ -39,6 +40,7 @@ __all__ = [
     "data_constrained_law",
     "effective_data",
     "get_law",
+    "kaplan_law",
     "list_laws",
     "mrs_law",
     "power_law",
@@ -46,10 +48,10 @@ __all__ = [
     "register_law",
 ]
 
-_REGISTRY: dict[str, PartiallyLinearLaw] = {}
+_REGISTRY: dict[str, PartiallyLinearLaw | NonlinearLaw] = {}
 
 
-def register_law(law: PartiallyLinearLaw, *, replace: bool = False) -> PartiallyLinearLaw:
+def register_law(law: PartiallyLinearLaw | NonlinearLaw, *, replace: bool = False) -> Any:
     """Make ``law`` available as ``get_law(law.name)`` and ``scalinglab fit --law NAME``.
 
     Examples
@@ -71,8 +73,9 @@ def register_law(law: PartiallyLinearLaw, *, replace: bool = False) -> Partially
     return law
 
 
-def get_law(name: str) -> PartiallyLinearLaw:
-    """The registered law ``name``.
+def get_law(name: str) -> Any:
+    """The registered law ``name`` (a :class:`PartiallyLinearLaw`, or a
+    :class:`~scalinglab.laws.engine.NonlinearLaw` for forms that are not partially linear).
 
     Examples
     --------
@@ -567,7 +570,46 @@ def mrs_law(
     )
 
 
+# ----------------------------------------------------------------- Kaplan (not partially linear)
+
+
+def kaplan_law(*, name: str = "kaplan") -> NonlinearLaw:
+    """``L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D`` (Kaplan et al. 2020, arXiv 2001.08361, eq. (1.5)).
+
+    No coefficient enters linearly, so it is fitted by :func:`~scalinglab.laws.engine.
+    fit_nonlinear` (grid of starts, L-BFGS-B from the best cells). Their fit: α_N = 0.076,
+    α_D = 0.095, N_c = 8.8·10¹³, D_c = 5.4·10¹³ (their Table 2... eq. (1.5)).
+
+    Examples
+    --------
+    >>> p = {"alpha_N": 0.076, "alpha_D": 0.095, "N_c": 8.8e13, "D_c": 5.4e13}
+    >>> round(float(kaplan_law().predict(p, {"N": [1e9], "D": [1e30]})[0]), 4)  # D → ∞
+    2.3756
+    """
+
+    def predict_batch(x: Mapping[str, np.ndarray], P: np.ndarray) -> np.ndarray:
+        aN, aD = P[:, 0, None], P[:, 1, None]
+        lN, lD = np.log(x["N"])[None, :], np.log(x["D"])[None, :]
+        t = np.exp(aN / aD * (np.log(P[:, 2, None]) - lN)) + np.exp(np.log(P[:, 3, None]) - lD)
+        return np.exp(aD * np.log(t))
+
+    return NonlinearLaw(
+        name=name,
+        inputs=("N", "D"),
+        nonlinear=(
+            NonlinearParam("alpha_N", 0.01, 0.5, 0.02),
+            NonlinearParam("alpha_D", 0.01, 0.5, 0.02),
+            NonlinearParam("N_c", 1e8, 1e18, 0.5, log=True),
+            NonlinearParam("D_c", 1e8, 1e18, 0.5, log=True),
+        ),
+        predict_batch=predict_batch,
+        equation="((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D",
+        reference="Kaplan et al. 2020, arXiv 2001.08361, eq. (1.5) (not partially linear)",
+    )
+
+
 for _law in (
+    kaplan_law(),
     chinchilla_law(),
     data_constrained_law(),
     annealing_law(),

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import least_squares, minimize
 
 from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_int
@@ -64,11 +64,13 @@ from scalinglab.laws.nnls3 import Gram3, nnls3_single, solve_nnls3
 from scalinglab.laws.objectives import Objective
 
 __all__ = [
+    "NonlinearLaw",
     "NonlinearParam",
     "PartiallyLinearFit",
     "PartiallyLinearLaw",
     "ReplicateFit",
     "bootstrap_partially_linear",
+    "fit_nonlinear",
     "fit_partially_linear",
     "grid_profile",
     "inner_fit",
@@ -1341,3 +1343,268 @@ def bootstrap_partially_linear(
                 if progress is not None:
                     progress(done, R)
     return [r for chunk in results for r in chunk]
+
+
+# --------------------------------------------------------------------- not partially linear
+
+
+@dataclass(frozen=True)
+class NonlinearLaw:
+    """A law with no linear coefficients to project out: every parameter is searched.
+
+    Parameters
+    ----------
+    name, inputs, equation, reference
+        As in :class:`PartiallyLinearLaw`.
+    nonlinear : tuple of NonlinearParam
+        All parameters, with bounds and the steps of the start grid.
+    predict_batch : callable
+        ``predict_batch(x, P) -> L̂`` with P of shape (G, q) and L̂ of shape (G, n).
+
+    The fit (:func:`fit_nonlinear`) evaluates the objective on the grid of ``nonlinear``,
+    starts L-BFGS-B from the best cells (multistart) with central-difference gradients of
+    ``predict_batch`` (one batched call per gradient), and decides the status with the
+    same rules as the partially linear engine.
+
+    Examples
+    --------
+    >>> get_nonlinear_law = __import__("scalinglab.laws.catalog", fromlist=["get_law"]).get_law
+    >>> get_nonlinear_law("kaplan").param_names
+    ('alpha_N', 'alpha_D', 'N_c', 'D_c')
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    nonlinear: tuple[NonlinearParam, ...]
+    predict_batch: Callable[[Mapping[str, np.ndarray], np.ndarray], np.ndarray]
+    equation: str = ""
+    reference: str = ""
+    linear: tuple[str, ...] = ()
+    signed: tuple[str, ...] = ()
+
+    @property
+    def n_params(self) -> int:
+        return len(self.nonlinear)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.nonlinear)
+
+    def predict(self, params: Mapping[str, float], x: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The law at inputs ``x``."""
+        P = np.array([[float(params[p.name]) for p in self.nonlinear]])
+        xs = {k: np.atleast_1d(np.asarray(x[k], dtype=float)) for k in self.inputs}
+        return self.predict_batch(xs, P)[0]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "equation": self.equation,
+            "reference": self.reference,
+            "inputs": list(self.inputs),
+            "linear": [],
+            "signed": [],
+            "nonlinear": [
+                {"name": p.name, "lo": p.lo, "hi": p.hi, "step": p.step, "log": p.log}
+                for p in self.nonlinear
+            ],
+            "partially_linear": False,
+        }
+
+
+def fit_nonlinear(
+    law: NonlinearLaw,
+    x: Mapping[str, Any],
+    loss: Any,
+    *,
+    objective: Objective | None = None,
+    weights: Any = None,
+    grid_steps: Mapping[str, float] | None = None,
+    n_starts: int = 8,
+    max_iter: int = 3000,
+    progress: ProgressFn | None = None,
+) -> PartiallyLinearFit:
+    """Multistart fit of a law that is not partially linear (same statuses as the engine).
+
+    Parameters
+    ----------
+    law : NonlinearLaw
+    x, loss, objective, weights, grid_steps, progress
+        As in :func:`fit_partially_linear`.
+    n_starts : int
+        L-BFGS-B runs, from the best grid cells.
+    max_iter : int
+        Iteration cap of each run.
+
+    Returns
+    -------
+    PartiallyLinearFit
+        ``details["starts"]`` records how many starts reached the best objective.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalinglab.laws.catalog import get_law
+    >>> law = get_law("kaplan")
+    >>> N, D = (m.ravel() for m in np.meshgrid(np.geomspace(1e6, 1e10, 6),
+    ...                                         np.geomspace(1e8, 1e11, 6)))
+    >>> truth = {"alpha_N": 0.076, "alpha_D": 0.095, "N_c": 8.8e13, "D_c": 5.4e13}
+    >>> y = law.predict(truth, {"N": N, "D": D})
+    >>> fit = fit_nonlinear(law, {"N": N, "D": D}, y, objective=Objective("mse", "log"))
+    >>> str(fit.status), round(fit.params["alpha_N"], 5), round(fit.params["alpha_D"], 5)
+    ('converged', 0.076, 0.095)
+    """
+    obj = objective if objective is not None else Objective("huber", "raw")
+    n_starts = check_int(n_starts, "n_starts", "fit_nonlinear", low=1)
+    xs, y, w = _check_inputs(law, x, loss, weights, obj)  # type: ignore[arg-type]
+    wn = w / np.sum(w)
+    cells = _grid_cells(law, grid_steps)  # type: ignore[arg-type]
+    q = len(law.nonlinear)
+    rows = max(1, _CHUNK_ELEMENTS // max(1, y.size))
+
+    def values(P: np.ndarray) -> np.ndarray:
+        out = np.empty(P.shape[0])
+        for s in range(0, P.shape[0], rows):
+            with np.errstate(all="ignore"):
+                pred = law.predict_batch(xs, P[s : s + rows])
+                if obj.space == "log":
+                    bad = ~np.all(pred > 0, axis=1)
+                    r = np.log(np.where(pred > 0, pred, 1.0)) - np.log(y)
+                else:
+                    bad = np.zeros(pred.shape[0], dtype=bool)
+                    r = pred - y
+                v = obj.rho(r) @ wn
+            out[s : s + rows] = np.where(bad | ~np.isfinite(v), np.inf, v)
+        return out
+
+    lo = np.array([p.z_bounds()[0] for p in law.nonlinear])
+    hi = np.array([p.z_bounds()[1] for p in law.nonlinear])
+
+    def from_z(z: np.ndarray) -> np.ndarray:
+        return np.array([p.from_z(v) for p, v in zip(law.nonlinear, z, strict=True)])
+
+    def to_z(v: np.ndarray) -> np.ndarray:
+        return np.array([p.to_z(u) for p, u in zip(law.nonlinear, v, strict=True)])
+
+    def grad_z(z: np.ndarray) -> np.ndarray:
+        """Σ w ψ(r) ∂r/∂z / Σ w with ∂r/∂z by central differences of the predictions
+        (one batched call): accurate where the residuals are small, unlike differences
+        of the objective itself."""
+        h = 1e-6 * np.maximum(1.0, np.abs(z))
+        Z = np.repeat(z[None], 2 * q + 1, axis=0)
+        Z[np.arange(q), np.arange(q)] += h
+        Z[q + np.arange(q), np.arange(q)] -= h
+        with np.errstate(all="ignore"):
+            pred = law.predict_batch(xs, np.array([from_z(zz) for zz in Z]))
+            r = obj.residuals(pred, y[None, :])
+            dr = (r[:q] - r[q : 2 * q]) / (2 * h[:, None])
+            g = dr @ (wn * obj.psi(r[-1]))
+        return np.where(np.isfinite(g), g, 0.0)
+
+    with single_blas_thread():
+        f = values(cells)
+        if progress is not None:
+            progress(1, 2)
+        order = np.argsort(f)[: min(n_starts, int(np.sum(np.isfinite(f))))]
+        if order.size == 0:
+            nan_params = {p.name: math.nan for p in law.nonlinear}
+            return PartiallyLinearFit(
+                law, nan_params, obj, math.inf, int(y.size), Status.FAILED,  # type: ignore[arg-type]
+                "no grid cell gives a finite objective", {},
+            )  # fmt: skip
+        ref = max(float(f[order[0]]), 1e-300)
+        runs = []
+        equal_w = bool(np.all(w == w[0]))
+        use_lsq = obj.kind == "mse" or (obj.kind == "huber" and equal_w)
+        sw = np.sqrt(wn)
+
+        def resid(z: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                pred = law.predict_batch(xs, from_z(z)[None])[0]
+                r = obj.residuals(pred, y)
+            return np.where(np.isfinite(r), r, 1e150) * sw
+
+        for i in order:
+            z0 = to_z(cells[i])
+            if use_lsq:  # trust-region least squares: Gauss-Newton accuracy at the optimum
+                res = least_squares(
+                    resid, z0, bounds=(lo, hi), jac="3-point", xtol=1e-15, ftol=1e-15,
+                    gtol=1e-15, max_nfev=max_iter,
+                    loss="linear" if obj.kind == "mse" else "huber",
+                    f_scale=1.0 if obj.kind == "mse" else obj.delta * float(sw[0]),
+                )  # fmt: skip
+                res.status = 1 if res.status == 0 else 0  # 0: max_nfev -> "hit max_iter"
+                z = np.clip(res.x, lo, hi)
+                runs.append((float(values(from_z(z)[None])[0]), z, res))
+                continue
+            res = minimize(
+                lambda z: (float(values(from_z(np.clip(z, lo, hi))[None])[0]) / ref,
+                           grad_z(np.clip(z, lo, hi)) / ref),
+                z0, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi, strict=True)),
+                options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-12},
+            )  # fmt: skip
+            z = np.clip(res.x, lo, hi)
+            runs.append((float(values(from_z(z)[None])[0]), z, res))
+        if progress is not None:
+            progress(2, 2)
+    runs.sort(key=lambda t: t[0])
+    best_val, z, res = runs[0]
+    phi = from_z(z)
+    reached = sum(1 for v, _, _ in runs if v <= best_val * (1 + 1e-8) + 1e-300)
+    params = {p.name: float(v) for p, v in zip(law.nonlinear, phi, strict=True)}
+    verdicts: list[tuple[Status, str]] = []
+    rows_x = np.stack([xs[k][w > 0] for k in law.inputs], axis=1)
+    n_distinct = int(np.unique(rows_x, axis=0).shape[0])
+    details: dict[str, Any] = {
+        "grid": {"cells": int(cells.shape[0])},
+        "starts": {"n": len(runs), "reached_best": reached},
+        "n_distinct_points": n_distinct,
+    }
+    if n_distinct <= q:
+        verdicts.append(
+            (Status.NOT_IDENTIFIABLE, f"{n_distinct} distinct input points for {q} parameters")
+        )
+    elif np.ptp(y[w > 0]) == 0.0:
+        verdicts.append((Status.NOT_IDENTIFIABLE, "the loss is constant"))
+    else:
+        h = 1e-6 * np.maximum(1.0, np.abs(z))
+        Z = np.repeat(z[None], 2 * q, axis=0)
+        Z[np.arange(q), np.arange(q)] += h
+        Z[q + np.arange(q), np.arange(q)] -= h
+        pred = law.predict_batch(xs, np.array([from_z(zz) for zz in Z]))
+        J = ((pred[:q] - pred[q:]) / (2 * h[:, None])).T * np.sqrt(w)[:, None]
+        norms = np.linalg.norm(J, axis=0)
+        if not np.all(norms > 0):
+            k = int(np.argmin(norms))
+            verdicts.append((Status.NOT_IDENTIFIABLE, f"{law.nonlinear[k].name} has no effect"))
+        else:
+            s, vt = np.linalg.svd(J / norms)[1:]
+            if s[-1] / s[0] < _RANK_TOL:
+                k = int(np.argmax(np.abs(vt[-1])))
+                verdicts.append(
+                    (
+                        Status.NOT_IDENTIFIABLE,
+                        f"{law.nonlinear[k].name} is not identifiable (Jacobian singular "
+                        f"value ratio {s[-1] / s[0]:.1e})",
+                    )
+                )
+            else:
+                floor = FLOOR_FRACTION * null_objective(y, obj.rho, obj.residuals)
+                verdicts.append(
+                    assess_optimum(
+                        z, grad_z(z), best_val, names=list(law.param_names),
+                        lower=lo, upper=hi, value_floor=floor,
+                        hit_max_iter=bool(res.status == 1),
+                    )
+                )  # fmt: skip
+    status, message = combine(*verdicts)
+    return PartiallyLinearFit(
+        law,
+        params,
+        obj,
+        best_val,
+        int(y.size),
+        status,
+        message,
+        details,  # type: ignore[arg-type]
+    )
