@@ -89,9 +89,12 @@ def power_law_atoms(
 
     Examples
     --------
-    >>> lam, c = power_law_atoms(1.5, 0.5, exact_modes=10, max_index=1e4, per_decade=20)
-    >>> bool(abs((lam * c).sum() / (__import__("numpy").arange(1, 10001) ** -1.75).sum() - 1)
-    ...      < 1e-3)
+    >>> import numpy as np
+    >>> lam, c, n = power_law_atoms(1.5, 0.5, exact_modes=10, max_index=1e4, per_decade=20,
+    ...                             with_counts=True)
+    >>> int(n.sum()), bool(abs(c.sum() / (np.arange(1, 10001) ** -0.25).sum() - 1) < 1e-5)
+    (10000, True)
+    >>> bool(abs((lam * c).sum() / (np.arange(1, 10001) ** -1.75).sum() - 1) < 0.01)
     True
     """
     k = np.arange(1, exact_modes + 1, dtype=np.float64)
