@@ -131,7 +131,9 @@ def _root(
     """Neural scaling laws: solvable models, exact theory, and fits of scaling data."""
 
 
-_PARAMETER = re.compile(r"The '(?P<name>[-\w]+)' parameter of (?P<owner>.+?) must be ")
+_PARAMETER = re.compile(
+    r"The '(?P<name>[-\w]+)' parameter of (?P<owner>.+?) (?P<verb>must|only|is|needs|cannot) "
+)
 
 
 def _options_of(command: click.Command, args: list[str]) -> set[str]:
@@ -155,9 +157,12 @@ def _user_message(message: str, options: set[str]) -> str:
     and owner (``The 'alpha' parameter of to_note``), and 'finite' for an unbounded range."""
     m = _PARAMETER.search(message)
     if m:
-        flag = "--" + m["name"].lstrip("-").replace("_", "-")
+        name = m["name"].lstrip("-")
+        flag = "--" + name.replace("_", "-")
+        if flag not in options:  # e.g. noise_var is typed as --noise
+            flag = "--" + name.split("_")[0]
         if flag in options:
-            message = message[: m.start()] + f"{flag} must be " + message[m.end() :]
+            message = message[: m.start()] + f"{flag} {m['verb']} " + message[m.end() :]
     return message.replace("a float in the range (-inf, inf)", "a finite number")
 
 
