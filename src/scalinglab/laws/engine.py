@@ -1450,7 +1450,9 @@ def fit_nonlinear(
     ...                                         np.geomspace(1e8, 1e11, 6)))
     >>> truth = {"alpha_N": 0.076, "alpha_D": 0.095, "N_c": 8.8e13, "D_c": 5.4e13}
     >>> y = law.predict(truth, {"N": N, "D": D})
-    >>> fit = fit_nonlinear(law, {"N": N, "D": D}, y, objective=Objective("mse", "log"))
+    >>> steps = {"alpha_N": 0.04, "alpha_D": 0.04, "N_c": 1.0, "D_c": 1.0}  # coarse grid
+    >>> fit = fit_nonlinear(law, {"N": N, "D": D}, y, objective=Objective("mse", "log"),
+    ...                     grid_steps=steps, n_starts=2)
     >>> str(fit.status), round(fit.params["alpha_N"], 5), round(fit.params["alpha_D"], 5)
     ('converged', 0.076, 0.095)
     """
