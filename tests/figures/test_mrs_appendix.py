@@ -15,7 +15,7 @@ from scalinglab.core import rmt
 from scalinglab.core.ridge import latent_linear_stats, path_terms
 from scalinglab.core.spectra import power_law_spectrum
 from scalinglab.figures import get_figure
-from scalinglab.figures.mrs_appendix import linear_model_coefficients, simulate_linear_model
+from scalinglab.models.mrs.linear_model import linear_model_coefficients, simulate_linear_model
 
 
 @pytest.fixture(autouse=True, scope="module")
