@@ -130,3 +130,26 @@ def test_fewer_points_than_parameters_is_an_input_error(exact_data):
 
     with pytest.raises(InputError, match="at least 5 points"):
         fit_varpro(exact_data.take(np.arange(4)))
+
+
+def test_weighted_points_equal_repeated_rows():
+    from scalinglab.laws.io import from_arrays
+
+    rng = np.random.default_rng(2)
+    d = isoflop_sample(TRUTH, noise=0.01, rng=rng, points_per_budget=7)
+    counts = rng.integers(1, 4, d.n_points)
+    idx = np.repeat(np.arange(d.n_points), counts)
+    obj = Objective("huber", "raw")
+    weighted = fit_varpro(
+        from_arrays(N=d.N, D=d.D, loss=d.loss, weight=counts.astype(float)), objective=obj
+    )
+    repeated = fit_varpro(d.take(idx), objective=obj, grid_step=0.01)
+    assert weighted.status == repeated.status == Status.CONVERGED, weighted.message
+    # Σ c_i ρ_i / Σ c_i is the repeated rows' mean: the same optimum by two code paths,
+    # both refined to L-BFGS's ftol; 1e-6 relative on the exponents
+    np.testing.assert_allclose(weighted.objective_value, repeated.objective_value, rtol=1e-9)
+    np.testing.assert_allclose(
+        [weighted.surface.alpha, weighted.surface.beta],
+        [repeated.surface.alpha, repeated.surface.beta],
+        rtol=1e-6,
+    )

@@ -41,7 +41,7 @@ from scalinglab._types import Status
 from scalinglab._validation import InputError, check_int, check_real
 from scalinglab.laws._threads import single_blas_thread
 from scalinglab.laws.catalog import chinchilla_law
-from scalinglab.laws.engine import law_status
+from scalinglab.laws.engine import fit_partially_linear, law_status
 from scalinglab.laws.forms import ChinchillaSurface
 from scalinglab.laws.io import ScalingData
 from scalinglab.laws.nnls3 import Gram3, nnls3_single, solve_nnls3
@@ -394,6 +394,10 @@ def fit_varpro(
             f"{data.source} has {data.n_points}."
         )
     prob = ScaledProblem.from_data(data)
+    weight = getattr(data, "weight", None)
+    if weight is not None:  # weighted points: the general engine (same law, same rules)
+        return _fit_weighted(data, prob, obj, np.asarray(weight, dtype=float), step,
+                             (a_lo, a_hi), (b_lo, b_hi), progress)  # fmt: skip
     alphas, betas = _axis(a_lo, a_hi, step), _axis(b_lo, b_hi, step)
     loss = prob.loss
     w: np.ndarray
@@ -498,6 +502,43 @@ def fit_varpro(
         status=status,
         message=message,
         details={"grid": grid_info, "refine": refine_info, **e_diag},
+    )
+
+
+def _fit_weighted(
+    data: ScalingData,
+    prob: ScaledProblem,
+    obj: Objective,
+    weight: np.ndarray,
+    step: float,
+    a_rng: tuple[float, float],
+    b_rng: tuple[float, float],
+    progress: Callable[[int, int], None] | None,
+) -> SurfaceFit:
+    """Weighted fit ``Σ w ρ(r) / Σ w`` by the engine's Chinchilla law, in internal units.
+
+    The engine's grid is the general batched one, so its step is at least 0.01 here (the
+    refinement, not the grid, sets the precision of the optimum).
+    """
+    law = chinchilla_law(a_rng, b_rng, max(step, 0.01))
+    fit = fit_partially_linear(
+        law,
+        {"N": np.exp(prob.lx), "D": np.exp(prob.ly)},
+        prob.loss,
+        objective=obj,
+        weights=weight,
+        progress=progress,
+    )
+    p = fit.params
+    return SurfaceFit(
+        method="varpro",
+        surface=prob.surface(np.array([p["E"], p["A"], p["B"]]), p["alpha"], p["beta"]),
+        objective=obj,
+        objective_value=fit.objective_value,
+        n_points=data.n_points,
+        status=fit.status,
+        message=fit.message,
+        details={"weighted": True, "engine": fit.details},
     )
 
 
