@@ -209,6 +209,31 @@ def _app_for(args: list[str]) -> typer.Typer:
     return mini
 
 
+def _wants_help(args: list[str]) -> bool:
+    head = args[: args.index("--")] if "--" in args else args
+    return any(a in ("--help", "-h") for a in head)
+
+
+def _print_help(command: click.Command, args: list[str]) -> bool:
+    """Render the help of the (sub)command ``args`` name without parsing any option: typer
+    0.2x would build a pydantic adapter per parameter first (a quarter second of imports).
+    Returns False (let click handle it) when ``args`` do not name a command path."""
+    ctx = click.Context(command, info_name="scalinglab")
+    cmd = command
+    for token in args:
+        if token.startswith("-"):
+            continue
+        sub = getattr(cmd, "commands", None)
+        if not sub or token not in sub:
+            return False
+        cmd = sub[token]
+        ctx = click.Context(cmd, info_name=token, parent=ctx)
+    text = cmd.get_help(ctx)
+    if text:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input gives one line on stderr and exit code 2, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
@@ -219,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _register_all()
     command = typer.main.get_command(_app_for(args))
+    if _wants_help(args) and _print_help(command, args):
+        return 0
     try:
         rv = command.main(args=args, prog_name="scalinglab", standalone_mode=False)
     except _USAGE_ERRORS as exc:
