@@ -46,6 +46,14 @@ def delta_minus1(eigs: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
 
     Returns ``μ κ(μ)`` for 0 < μ < n, ``0`` for μ ≥ n (MRS §4.1: no pole once the empirical
     covariance has full rank), and ``tr Λ`` at μ = 0 (its limit).
+
+    Examples
+    --------
+    Two equal eigenvalues at μ = 1: eq. (164) reads ``1 = 2/(Δ₋₁ + 1)``, so Δ₋₁ = 1; the
+    μ = 0 limit is tr Λ = 2 and the pole is gone once μ ≥ n = 2:
+
+    >>> delta_minus1(np.array([1.0, 1.0]), np.array([0.0, 1.0, 2.0, 3.0]))
+    array([2., 1., 0., 0.])
     """
     lam = positive_modes(eigs, None)[0]
     mu_arr = np.asarray(mu, dtype=np.float64)
@@ -63,6 +71,14 @@ def delta_0(eigs: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
     For μ < n: ``Δ₀ = df₂/(μ − df₂)`` with ``df₂ = Σ λ²/(λ+κ)²`` and κ the effective ridge
     (equivalently ``κ_B/(1 − κ_B)``, κ_B of eq. 254). For μ > n: ``1/(μ/n − 1)`` (eq. 261).
     At μ = n it is infinite (the interpolation peak).
+
+    Examples
+    --------
+    Two equal eigenvalues at μ = 1 have κ = 1, df₂ = 2·(1/2)² = 1/2, so Δ₀ = (1/2)/(1 − 1/2) = 1;
+    above the interpolation point μ = 4 > n = 2 gives 1/(4/2 − 1) = 1 as well:
+
+    >>> delta_0(np.array([1.0, 1.0]), np.array([1.0, 4.0]))
+    array([1., 1.])
     """
     lam = positive_modes(eigs, None)[0]
     n = lam.size
@@ -89,6 +105,13 @@ def k_alpha(alpha: np.ndarray | float) -> np.ndarray | float:
 
     ``k = [ (π/(1+α)) / sin(π/(1+α)) ]^{1+α} = [Γ(α/(1+α)) Γ((2+α)/(1+α))]^{1+α}``,
     e.g. k(1) = π²/4.
+
+    Examples
+    --------
+    Both forms of eq. (166) give k(1) = π²/4:
+
+    >>> bool(np.isclose(k_alpha(1.0), np.pi**2 / 4))
+    True
     """
     a = np.asarray(alpha, dtype=np.float64)
     p = 1.0 + a
@@ -104,6 +127,18 @@ def delta_minus1_closed_form(
 
     ``Δ₋₁ ≈ (λ₊/M^α) { k[(M/μ)^α − 1] + [2 + α(1 − k)](1 − μ/M) }`` for μ < M, else 0.
     Accurate to about 1 % for μ ≳ 50 and M ≫ μ; it diverges as μ → 0 instead of tending to tr Λ.
+
+    Examples
+    --------
+    Against the exact root of eq. (164) on the indexed spectrum λ_I = I⁻² (α = 1, M = 10⁴):
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> exact = delta_minus1(power_law_spectrum(10_000, 1.0), 200.0)
+    >>> approx = delta_minus1_closed_form(200.0, 10_000, alpha=1.0)
+    >>> bool(abs(approx / exact - 1) < 0.01)
+    True
+    >>> delta_minus1_closed_form(20_000.0, 10_000, alpha=1.0)  # μ ≥ M: no pole
+    0.0
     """
     mu_arr = np.asarray(mu, dtype=np.float64)
     m = float(latent_dim)
@@ -122,6 +157,14 @@ def delta_0_interpolation(mu: np.ndarray | float, rank: float, alpha: float) -> 
     ``α + 1/(n/μ − 1)`` for μ < n (scaling value α plus the universal coincident value) and
     ``1/(μ/n − 1)`` for μ > n, with n the rank of the spectrum (M, or min(N, M) for the
     projected random-feature spectrum of eq. 264/267).
+
+    Examples
+    --------
+    Half-way to the interpolation point the coincident term is 1/(2 − 1) = 1, so Δ₀ = α + 1; at
+    twice the rank it is 1/(2 − 1) = 1; at μ = n it is infinite:
+
+    >>> delta_0_interpolation(np.array([50.0, 100.0, 200.0]), rank=100, alpha=1.0)
+    array([ 2., inf,  1.])
     """
     mu_arr = np.asarray(mu, dtype=np.float64)
     with np.errstate(divide="ignore"):
