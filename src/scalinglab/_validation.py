@@ -15,7 +15,15 @@ __all__ = ["InputError", "check_choice", "check_int", "check_real", "parse_ridge
 
 
 class InputError(ValueError):
-    """Bad user input: the CLI reports it on one line and exits with code 2."""
+    """Bad user input: the CLI reports it on one line and exits with code 2.
+
+    Examples
+    --------
+    It is a ``ValueError``, so generic handlers still catch it:
+
+    >>> issubclass(InputError, ValueError)
+    True
+    """
 
 
 def _fmt_range(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -36,7 +44,18 @@ def check_real(
     low_open: bool = False,
     high_open: bool = False,
 ) -> float:
-    """Return ``value`` as a float after checking it is finite and inside the interval."""
+    """Return ``value`` as a float after checking it is finite and inside the interval.
+
+    Examples
+    --------
+    >>> check_real(3, "alpha", "MRSConfig", low=0.0, low_open=True)
+    3.0
+    >>> check_real(0.0, "alpha", "MRSConfig", low=0.0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The 'alpha' parameter of MRSConfig must be a float \
+in the range (0, inf). Got 0.0 instead.
+    """
     rng = _fmt_range(low, high, low_open, high_open)
     msg = (
         f"The '{name}' parameter of {owner} must be a float in the range {rng}. "
@@ -57,7 +76,20 @@ def check_real(
 def check_int(
     value: object, name: str, owner: str, *, low: int | None = None, high: int | None = None
 ) -> int:
-    """Return ``value`` as an int after checking it is an integer inside ``[low, high]``."""
+    """Return ``value`` as an int after checking it is an integer inside ``[low, high]``.
+
+    Examples
+    --------
+    Integral floats are accepted; booleans and fractions are not:
+
+    >>> check_int(4.0, "n", "demo", low=1)
+    4
+    >>> check_int(True, "n", "demo", low=1)
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The 'n' parameter of demo must be an int in \
+the range [1, inf]. Got True instead.
+    """
     lo = "-inf" if low is None else str(low)
     hi = "inf" if high is None else str(high)
     msg = (
@@ -78,7 +110,18 @@ def check_int(
 
 
 def check_choice(value: object, name: str, owner: str, choices: tuple[str, ...]) -> str:
-    """Return ``value`` after checking it is one of ``choices``."""
+    """Return ``value`` after checking it is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("sgd", "model", "demo", ("mrs", "sgd"))
+    'sgd'
+    >>> check_choice("gd", "model", "demo", ("mrs", "sgd"))
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The 'model' parameter of demo must be one of \
+'mrs', 'sgd'. Got 'gd' instead.
+    """
     if value not in choices:
         opts = ", ".join(repr(c) for c in choices)
         raise InputError(
