@@ -209,6 +209,23 @@ def _app_for(args: list[str]) -> typer.Typer:
     return mini
 
 
+_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def _plain_help(cmd: click.Command) -> None:
+    """Docstrings may use reST ``literal`` markup; help screens show it as 'literal'."""
+    for attr in ("help", "short_help", "epilog"):
+        text = getattr(cmd, attr, None)
+        if isinstance(text, str) and "``" in text:
+            setattr(cmd, attr, _LITERAL.sub(r"'\1'", text))
+    for param in getattr(cmd, "params", []):
+        text = getattr(param, "help", None)
+        if isinstance(text, str) and "``" in text:
+            param.help = _LITERAL.sub(r"'\1'", text)
+    for sub in (getattr(cmd, "commands", None) or {}).values():
+        _plain_help(sub)
+
+
 def _wants_help(args: list[str]) -> bool:
     head = args[: args.index("--")] if "--" in args else args
     return any(a in ("--help", "-h") for a in head)
@@ -244,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _register_all()
     command = typer.main.get_command(_app_for(args))
+    _plain_help(command)
     if _wants_help(args) and _print_help(command, args):
         return 0
     try:
