@@ -101,12 +101,13 @@ def figure_data(
 
 
 def _crossing(steps: np.ndarray, ratio: np.ndarray, level: float) -> float:
-    above = np.flatnonzero(ratio > level)
-    if above.size == 0 or above[0] == 0:
+    """Last upward crossing of ``level`` (log–linear interpolation): robust to early noise."""
+    below = np.flatnonzero(ratio <= level)
+    if below.size == 0 or below[-1] + 1 >= ratio.size:
         return float("nan")
-    i = above[0]
-    x0, x1 = np.log(steps[i - 1]), np.log(steps[i])
-    y0, y1 = ratio[i - 1], ratio[i]
+    i = below[-1]
+    x0, x1 = np.log(steps[i]), np.log(steps[i + 1])
+    y0, y1 = ratio[i], ratio[i + 1]
     return float(np.exp(x0 + (level - y0) * (x1 - x0) / (y1 - y0)))
 
 
@@ -119,7 +120,7 @@ def figure_reuse(
     dim = 400 if quick else 1000
     ps = (25, 50, 100) if quick else (25, 50, 100, 200)
     steps = 8000 if quick else 40000
-    level = 1.25
+    level = 1.5
     counter = _Counter(len(ps), progress)
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
