@@ -78,6 +78,17 @@ class RFRiskPrediction:
         The effective ridges and the auxiliary quantities of the formula.
     status : Status
         ``converged`` unless the fixed-point solver hit its iteration cap.
+
+    Examples
+    --------
+    The test error exceeds the excess risk by exactly the test-label noise σ², and the excess
+    risk is bias + variance:
+
+    >>> pred = rf_ridge_risk(np.ones(10), np.full(10, 0.1), 20, 5, 1.0, noise_var=0.5)
+    >>> round(float(pred.test_error - pred.excess_risk), 12)
+    0.5
+    >>> bool(np.isclose(pred.excess_risk, pred.bias + pred.variance)), pred.status.value
+    (True, 'converged')
     """
 
     test_error: np.ndarray
@@ -225,6 +236,23 @@ def rf_ridge_risk(
     -----
     λ = 0 is the minimum-norm interpolator: df₁(ν₂) = min(n, p) (ν₂ = 0 when min(n, p) is at
     least the number of positive eigenvalues). The error is infinite at n = p with λ = 0.
+
+    Examples
+    --------
+    Ridgeless least squares on K = 10 isotropic modes (p = ∞) with n = 50 samples has no bias
+    and variance ``σ² K/(n − K)`` = 10/40:
+
+    >>> pred = rf_ridge_risk(np.ones(10), np.full(10, 0.1), 50, np.inf, 0.0, noise_var=1.0)
+    >>> float(pred.excess_risk), float(pred.bias)
+    (0.25, 0.0)
+
+    The random-feature risk decreases towards kernel ridge regression as p grows:
+
+    >>> risk = rf_ridge_risk(
+    ...     np.ones(10), np.full(10, 0.1), 20, np.array([5, 20, 1e6, np.inf]), 1.0, noise_var=0.5
+    ... ).excess_risk
+    >>> risk.round(4)
+    array([0.79  , 0.3531, 0.3731, 0.3731])
     """
     eta, v2, mult = _check_spectrum(eigs, target_power, multiplicity)
     n_b, p_b, l_b = np.broadcast_arrays(
@@ -316,6 +344,15 @@ def optimal_ridge(
     The grid reaches far below the signal scale because with weak label noise the optimum
     sits there: MRS with α = 2.33, σ_ε² = 1e-8, N = 2000, T = 3000, M = 1000 has
     λ* ≈ 2e-9 · n Σ η (a grid starting at 1e-8 missed it by 26 % in risk).
+
+    Examples
+    --------
+    For kernel ridge regression (p = ∞) on K isotropic modes the optimal summed-loss ridge is
+    ``σ² K/‖β‖²`` (Dobriban & Wager 2018), here 0.5 · 20/1 = 10:
+
+    >>> lam_star, risk = optimal_ridge(np.ones(20), np.full(20, 0.05), 30, np.inf, noise_var=0.5)
+    >>> round(lam_star, 2)
+    10.0
     """
     eta = np.asarray(eigs, dtype=np.float64)
     mult = np.ones_like(eta) if multiplicity is None else np.asarray(multiplicity, float)
@@ -344,6 +381,19 @@ def mrs_parameters(config: Any, ridge: float = 0.0) -> dict[str, Any]:
 
     Returns ``eigs`` (Λ), ``target_power`` (λ_k σ_w²/M), ``samples`` (T), ``features`` (N),
     ``ridge`` (γ M/(σ_u² N)) and ``noise_var`` (σ_ε²).
+
+    Examples
+    --------
+    γ maps to ``λ = γ M/(σ_u² N)``, here 2 · 200/50 = 8, and the target power sums to
+    ``σ_w² tr Λ/M``:
+
+    >>> from scalinglab.models.mrs.model import MRSConfig
+    >>> cfg = MRSConfig(latent_dim=200, alpha=1.0, features=50, samples=100)
+    >>> par = mrs_parameters(cfg, ridge=2.0)
+    >>> par["ridge"], par["samples"], par["features"]
+    (8.0, 100.0, 50.0)
+    >>> bool(np.isclose(par["target_power"].sum(), cfg.latent_spectrum().sum() / 200))
+    True
     """
     lam = config.latent_spectrum()
     m = config.latent_dim
@@ -361,6 +411,20 @@ def mrs_loss(config: Any, ridge: float = 0.0) -> dict[str, float]:
     """MRS test loss (eq. 40, with its ½) at any ridge γ from the DLM deterministic equivalent.
 
     Returns ``loss``, ``label_term`` (½ B/(1−Υ)) and ``noise_term`` (½ σ_ε² Υ/(1−Υ)).
+
+    Examples
+    --------
+    At γ = 0 the label term is MRS eq. (163) and the noise term is ``σ_ε²/2 · r/(T − r)`` for
+    T > r = N (here 0.1/2 · 50/50):
+
+    >>> from scalinglab.models.mrs.model import MRSConfig
+    >>> from scalinglab.models.mrs.theory import label_term_ridgeless
+    >>> cfg = MRSConfig(latent_dim=200, alpha=1.0, features=50, samples=100, noise_var=0.1)
+    >>> out = mrs_loss(cfg)
+    >>> bool(np.isclose(out["label_term"], label_term_ridgeless(50, 100, cfg.latent_spectrum())))
+    True
+    >>> round(out["noise_term"], 12)
+    0.05
     """
     if getattr(config, "feature_map", "linear") != "linear":
         raise InputError("mrs_loss covers linear random features only (MRS eq. 28)")
@@ -380,6 +444,16 @@ def mrs_optimal_loss(config: Any) -> dict[str, float]:
     ``label_term``, ``noise_term`` and ``ridge`` (γ*). Unlike the paper's fits (171), (172),
     (185), this is a theory of the optimally regularised loss; it is compared with per-draw
     oracle γ* simulations in the tests.
+
+    Examples
+    --------
+    With label noise the tuned ridge is positive and beats the ridgeless loss:
+
+    >>> from scalinglab.models.mrs.model import MRSConfig
+    >>> cfg = MRSConfig(latent_dim=200, alpha=1.0, features=50, samples=100, noise_var=0.1)
+    >>> best = mrs_optimal_loss(cfg)
+    >>> best["ridge"] > 0, best["loss"] < mrs_loss(cfg)["loss"]
+    (True, True)
     """
     par = mrs_parameters(config, 0.0)
     lam_star, _ = optimal_ridge(
