@@ -135,8 +135,8 @@ def test_cli_objective_names_and_weights(run_cli, tmp_path):
     )
     assert code == 2 and "'nope'" in err
     # Methods that would ignore the weights refuse them instead.
-    code, out, err = run_cli("fit", str(path), "--weight-col", "w", "--json")
-    assert code == 2 and "approach3 only" in err
+    code, out, err = run_cli("fit", str(path), "--method", "approach2", "--weight-col", "w")
+    assert code == 2 and "surface fits" in err
 
 
 @pytest.mark.slow

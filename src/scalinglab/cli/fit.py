@@ -489,8 +489,11 @@ def fit(
         force=force,
         hint="use fewer --bootstrap replicates or a coarser --grid-step",
     )
-    if weight_col is not None and method != "approach3":
-        fail(f"--weight-col: point weights are supported by --method approach3 only; got {method}")
+    if weight_col is not None and method not in ("approach3", "varpro"):
+        fail(
+            f"--weight-col: point weights apply to the surface fits (approach3, varpro), "
+            f"not {method}"
+        )
     path, budgets = _split_args(args or [], budget)
     path = _resolve_data(path)
     data = read_csv(
