@@ -31,6 +31,11 @@ def regime(features: int, samples: int, latent_dim: int) -> str:
     """Which scale is largest (MRS §4.1).
 
     One of ``"N,T<M"``, ``"T<M<=N"``, ``"N<M<=T"`` or ``"N,T>=M"``.
+
+    Examples
+    --------
+    >>> regime(features=100, samples=300, latent_dim=1000), regime(2000, 300, 1000)
+    ('N,T<M', 'T<M<=N')
     """
     n_big, t_big = features >= latent_dim, samples >= latent_dim
     if n_big and t_big:
@@ -65,6 +70,17 @@ def label_term_ridgeless(
     ``L = σ_w²/(2M) · Δ₋₁(min(N,T), M) / (1 − min(N,T)/max(N,T))``, with Δ₋₁ the root of
     eq. (164) (or the closed form (165) if ``closed_form``), and ``Δ₋₁(μ ≥ M) = 0`` (§4.1), so
     the loss is 0 when both N and T reach M. It is symmetric under N ↔ T and diverges at N = T.
+
+    Examples
+    --------
+    Symmetric under N ↔ T, zero once both exceed M, infinite at N = T:
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> lam = power_law_spectrum(1000, alpha=1.0)
+    >>> label_term_ridgeless(100, 300, lam) == label_term_ridgeless(300, 100, lam)
+    True
+    >>> label_term_ridgeless(2000, 3000, lam), label_term_ridgeless(200, 200, lam)
+    (0.0, inf)
     """
     m = lam.size
     lo, hi = min(features, samples), max(features, samples)
@@ -83,7 +99,18 @@ def label_term_ridgeless(
 def label_term_curve(
     features: np.ndarray | int, samples: np.ndarray | int, lam: np.ndarray, teacher_var: float = 1.0
 ) -> np.ndarray:
-    """Vectorised eq. (163) over arrays of N and T (broadcast); ``inf`` at N = T < M."""
+    """Vectorised eq. (163) over arrays of N and T (broadcast); ``inf`` at N = T < M.
+
+    Examples
+    --------
+    Agrees point by point with :func:`label_term_ridgeless`:
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> lam = power_law_spectrum(1000, alpha=1.0)
+    >>> curve = label_term_curve(np.array([100, 300, 2000]), 300, lam)
+    >>> bool(np.isclose(curve[0], label_term_ridgeless(100, 300, lam))), float(curve[1])
+    (True, inf)
+    """
     n = np.asarray(features, dtype=np.float64)
     t = np.asarray(samples, dtype=np.float64)
     n, t = np.broadcast_arrays(n, t)
@@ -119,6 +146,21 @@ def noise_coefficient(
         N → ∞, and to eq. (86) when ``Δ₀(T, M) = α`` (the scaling value (257)). This closed
         expression is derived here (it is not printed in the paper); against simulation it is
         within about 1 % for T ≳ 50, where (86) is 3–11 % low in the crossover T ~ r/3 … r.
+
+    Examples
+    --------
+    Above the rank r = min(N, M) both forms are ``r/(T − r)``; below it the closed form (86) is
+    α + 1/(r/T − 1), and the spectrum form tends to Δ₀(T, M) as N → ∞:
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> lam = power_law_spectrum(1000, alpha=1.0)
+    >>> noise_coefficient(100, 300, lam, 1.0)
+    0.5
+    >>> noise_coefficient(100, 50, lam, 1.0, form="closed_form")
+    2.0
+    >>> wide = noise_coefficient(10**7, 50, lam, 1.0)
+    >>> bool(np.isclose(wide, rmt.delta_0(lam, 50), rtol=1e-4))
+    True
     """
     m = lam.size
     r = min(features, m)
@@ -146,7 +188,17 @@ def noise_term_ridgeless(
     noise_var: float,
     form: str = "spectrum",
 ) -> float:
-    """Noise term of the ridgeless test loss ``σ_ε²/2 · Δ^F₀(T, N)`` (:func:`noise_coefficient`)."""
+    """Noise term of the ridgeless test loss ``σ_ε²/2 · Δ^F₀(T, N)`` (:func:`noise_coefficient`).
+
+    Examples
+    --------
+    ``σ_ε²/2 · r/(T − r)`` with r = N = 100, T = 300: 0.2/2 · 1/2:
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> lam = power_law_spectrum(1000, alpha=1.0)
+    >>> round(noise_term_ridgeless(100, 300, lam, 1.0, noise_var=0.2), 12)
+    0.05
+    """
     if noise_var == 0:
         return 0.0
     return 0.5 * noise_var * noise_coefficient(features, samples, lam, alpha, form=form)
@@ -164,6 +216,15 @@ def plateau(
     """Plateau ``σ_w²/(2M) Δ₋₁(μ, M)``: eq. (169) with μ = T (N ≫ T), eq. (170) with μ = N (T ≫ N).
 
     Also the N → ∞ limit (182) of the loss when μ = T.
+
+    Examples
+    --------
+    The N → ∞ limit of the ridgeless loss (eq. 182):
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> lam = power_law_spectrum(1000, alpha=1.0)
+    >>> bool(np.isclose(plateau(300, lam), label_term_ridgeless(10**9, 300, lam)))
+    True
     """
     if closed_form and (alpha is None or lambda_plus is None):
         raise ValueError("the closed form (165) needs alpha and lambda_plus")
@@ -176,7 +237,15 @@ def plateau(
 def power_law_prefactor(
     latent_dim: int, alpha: float, lambda_plus: float, teacher_var: float
 ) -> float:
-    """L₀ = λ₊ σ_w² k(α)/(2M), eq. (173): ``L ≈ L₀ μ^-α`` in the scaling regime (eqs. 167–168)."""
+    """L₀ = λ₊ σ_w² k(α)/(2M), eq. (173): ``L ≈ L₀ μ^-α`` in the scaling regime (eqs. 167–168).
+
+    Examples
+    --------
+    With k(1) = π²/4: L₀ = π²/(8M):
+
+    >>> bool(np.isclose(power_law_prefactor(1000, 1.0, 1.0, 1.0), np.pi**2 / 8000))
+    True
+    """
     return lambda_plus * teacher_var * float(rmt.k_alpha(alpha)) / (2.0 * latent_dim)
 
 
@@ -197,6 +266,15 @@ def optimal_ridge_fit(
     ``σ_w²λ₊/(2M){k(T^-α − M^-α) + M^-α[2 + α(1−k)](1 − T/M)}`` (the N → ∞ loss (182)); the
     case N ≤ M < T by N ↔ T duality; 0 when both exceed M. These are fits proposed by the paper,
     not derivations (MRS §3.2.2, §4.1).
+
+    Examples
+    --------
+    For T ≤ M < N it is the closed-form plateau (182); it vanishes once N, T > M:
+
+    >>> fit = optimal_ridge_fit(10**9, 300, 1000, 1.0, 1.0, 1.0)
+    >>> closed = plateau(300, np.ones(1000), closed_form=True, alpha=1.0, lambda_plus=1.0)
+    >>> bool(np.isclose(fit, closed)), optimal_ridge_fit(2000, 3000, 1000, 1.0, 1.0, 1.0)
+    (True, 0.0)
     """
     l0 = power_law_prefactor(latent_dim, alpha, lambda_plus, teacher_var)
     n, t, m = float(features), float(samples), float(latent_dim)
@@ -223,6 +301,15 @@ def noise_term_optimal_ridge_heuristic(
 
     Tends to ``σ_ε² α/2`` for T ≪ M and to ``σ_ε² M/(2T)`` for T ≫ M. The paper's "bump"
     correction (188) has an unspecified fit constant and is not implemented.
+
+    Examples
+    --------
+    The two limits σ_ε² α/2 (T ≪ M) and σ_ε² M/(2T) (T ≫ M):
+
+    >>> round(noise_term_optimal_ridge_heuristic(1, 10**6, alpha=1.0, noise_var=1.0), 6)
+    0.5
+    >>> round(noise_term_optimal_ridge_heuristic(10**8, 100, 1.0, 1.0) / (100 / 2e8), 6)
+    1.0
     """
     t, m = float(samples), float(latent_dim)
     return 0.5 * noise_var / (m / (t + alpha * m) + t / m)
@@ -240,6 +327,14 @@ def linear_model_loss(
 
     Model ``z = θ x`` on x ∈ R^N with covariance Λ (``lam``, length N = ``dim``) and teacher
     variance σ_w²/N: ``L = ½[(σ_w²/N) Δ₋₁(T, N) + σ_ε² Δ₀(T, N)]``.
+
+    Examples
+    --------
+    Isotropic data reproduces the Marchenko–Pastur form (227):
+
+    >>> loss = linear_model_loss(100, 50, np.ones(100), noise_var=0.1)
+    >>> bool(np.isclose(loss, linear_model_loss_marchenko_pastur(100, 50, 1.0, 1.0, 0.1)))
+    True
     """
     if lam.size != dim:
         raise ValueError("the spectrum must have length dim")
@@ -254,6 +349,15 @@ def linear_model_loss_marchenko_pastur(
     """App. A eq. (227) for isotropic data Λ = σ_x² I_N.
 
     ``½[σ_w²σ_x²(1 − T/N) + σ_ε²/(N/T − 1)]`` for T < N and ``½ σ_ε²/(T/N − 1)`` for T > N.
+
+    Examples
+    --------
+    Below the interpolation point: ½[(1 − 1/2) + 0.1/(2 − 1)] = 0.3; above it only noise:
+
+    >>> linear_model_loss_marchenko_pastur(100, 50, 1.0, 1.0, 0.1)
+    0.3
+    >>> linear_model_loss_marchenko_pastur(100, 200, 1.0, 1.0, 0.1)
+    0.05
     """
     n, t = float(dim), float(samples)
     if t < n:
@@ -266,7 +370,17 @@ def linear_model_loss_marchenko_pastur(
 def linear_model_loss_power_law(
     dim: int, samples: int, alpha: float, lambda_plus: float, teacher_var: float, noise_var: float
 ) -> float:
-    """App. A eq. (230): the closed form of (219) for the power-law spectrum (23) in N dims."""
+    """App. A eq. (230): the closed form of (219) for the power-law spectrum (23) in N dims.
+
+    Examples
+    --------
+    Within a few per cent of the exact eq. (219) on the same spectrum:
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> exact = linear_model_loss(2000, 200, power_law_spectrum(2000, 1.0), noise_var=0.01)
+    >>> round(linear_model_loss_power_law(2000, 200, 1.0, 1.0, 1.0, 0.01) / exact, 2)
+    1.02
+    """
     n, t = float(dim), float(samples)
     if t > n:
         return 0.5 * noise_var / (t / n - 1)
