@@ -147,7 +147,10 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
             f"  intervals: {100 * ci['level']:g}% bootstrap percentile, {ci['n_ok']} of "
             f"{ci['n_boot']} replicates ({ci['scheme']} resampling)"
         )
-    echo(f"  {'C':>10s} {'N_opt':>11s} {'D_opt':>11s} {'D/N':>8s} {'loss':>8s}")
+    if not result["allocations"]:
+        echo(f"  no allocation table: the fit is {result['status']}")
+    else:
+        echo(f"  {'C':>10s} {'N_opt':>11s} {'D_opt':>11s} {'D/N':>8s} {'loss':>8s}")
     ci_alloc = {round(math.log10(e["C"]), 9): e for e in ci.get("allocations", [])}
     for row in result["allocations"]:
         line = (
