@@ -589,6 +589,7 @@ def fit(
         if result.get("misallocation"):
             _print_misallocation(result["misallocation"])
         if qc_report is not None:
+            lines = []
             for b in qc_report.budgets:
                 for f in b.flags:
                     surface_only = f.action == "exclude_budget_approach2" and method != "approach2"
@@ -596,7 +597,11 @@ def fit(
                         verb = "warning"
                     else:
                         verb = "excluded" if qc else "flagged; --qc excludes"
-                    typer.echo(f"  qc C = {b.C:.4g}: {f.name} ({f.detail}) [{verb}]")
+                    lines.append(f"  qc C = {b.C:.4g}: {f.name} ({f.detail}) [{verb}]")
+            for line in lines[:12]:
+                typer.echo(line)
+            if len(lines) > 12:
+                typer.echo(f"  qc: {len(lines) - 12} more flags (all of them in --json)")
         if plot is not None:
             err_console.print(f"[dim]wrote {plot}[/dim]")
 
