@@ -256,70 +256,84 @@ def gd_contour(
     return np.concatenate((z, z2)), np.concatenate((omega, omega2)), np.concatenate((f, f2))
 
 
-def _kappa_path(x, cnt, samples, p) -> np.ndarray:
-    """κ solving ``κ − (κ/P) Σ n x/(x+κ) = p`` along an ordered path of complex p (continuation).
-
-    The first node must be real; each next node starts Newton from the previous solution. A
-    real start right of the spectrum (p ≥ 0) uses the bisection root; one left of it starts from
-    the large-|p| expansion ``κ ≈ p + tr K/P`` far away and walks in along the real line.
-    """
-    nx = cnt * x
-    shift = float(nx.sum()) / samples
-    if p[0].real >= 0:
-        lead = np.empty(0, dtype=np.complex128)
-        k = complex(kappa_real(x, cnt, samples, float(p[0].real)))
-    else:
-        far = p[0].real - 10.0 * (shift + float(x.max()))
-        lead = np.linspace(far, p[0].real, 40)[:-1].astype(np.complex128)
-        k = complex(far + shift)
-    path = np.concatenate((lead, p))
-    out = np.empty(path.size, dtype=np.complex128)
-    for i, pi in enumerate(path):
+def _newton_path(x, cnt, samples, path, k) -> np.ndarray:
+    """Continuation of ``κ − (κ/P) Σ n x/(x+κ) = p`` along the columns of ``path`` (rows: many
+    independent contours at once), Newton from the previous column's solution ``k``."""
+    nx, nxx = cnt * x, cnt * x * x
+    out = np.empty(path.shape, dtype=np.complex128)
+    for j in range(path.shape[1]):
+        pj = path[:, j]
         for _ in range(100):
-            den = x + k
-            h = k - k / samples * np.sum(nx / den) - pi
-            hp = 1.0 - np.sum(nx * x / den**2) / samples
+            inv = 1.0 / (x[None, :] + k[:, None])
+            h = k - k / samples * (inv @ nx) - pj
+            hp = 1.0 - (inv * inv) @ nxx / samples
             step = h / hp
-            k -= step
-            if abs(step) <= 1e-14 * abs(k):
+            k = k - step
+            if np.all(np.abs(step) <= 1e-14 * np.abs(k)):
                 break
-        out[i] = k
-    return out[lead.size :]
+        out[:, j] = k
+    return out
 
 
-def _kappa_nodes(x, cnt, samples, z, steps: int) -> np.ndarray:
-    """κ at the nodes of :func:`gd_contour`: continuation over the half with θ ≥ 0 of each
-    contour piece, conjugation for the mirror half."""
-    p = -z
-    kap = np.empty(z.size, dtype=np.complex128)
+def _kappa_half(x, cnt, samples, p) -> np.ndarray:
+    """κ along half-contours ``p`` (rows; first column real): a real start right of the
+    spectrum (p ≥ 0) from bisection, left of it from ``κ ≈ p + tr K/P`` far away, walking in
+    along the real line."""
+    shift = float(np.sum(cnt * x)) / samples
+    p0 = p[:, 0].real
+    if np.all(p0 >= 0):
+        k = np.array([kappa_real(x, cnt, samples, float(v)) for v in p0], dtype=np.complex128)
+        return _newton_path(x, cnt, samples, p, k)
+    far = p0 - 10.0 * (shift + float(x.max()))
+    lead = np.linspace(far, p0, 40, axis=1)[:, :-1].astype(np.complex128)
+    out = _newton_path(x, cnt, samples, np.concatenate((lead, p), axis=1), far + shift + 0j)
+    return out[:, lead.shape[1] :]
+
+
+def _kappa_nodes(x, cnt, samples, zs: np.ndarray, steps: int) -> np.ndarray:
+    """κ at the nodes of :func:`gd_contour` for a stack of contours of one kind (rows of
+    ``zs``; all n ≤ 40 or all n > 40): continuation over the half with θ ≥ 0 of each contour
+    piece, conjugation for the mirror half."""
+    zs = np.atleast_2d(zs)
+    p = -zs
+    kap = np.empty(zs.shape, dtype=np.complex128)
+    q = zs.shape[1]
     if steps <= CIRCLE_MAX_STEPS:
-        q = z.size
         half = np.arange(q // 2 + 1)
-        kap[half] = _kappa_path(x, cnt, samples, p[half])
+        kap[:, half] = _kappa_half(x, cnt, samples, p[:, half])
         rest = np.arange(q // 2 + 1, q)
-        kap[rest] = np.conj(kap[q - rest])
+        kap[:, rest] = np.conj(kap[:, q - rest])
         return kap
     length = 2 * TALBOT_NODES - 1
     mid = TALBOT_NODES - 1
-    for start in range(0, z.size, length):
+    for start in range(0, q, length):
         half = start + mid + np.arange(TALBOT_NODES)
-        kap[half] = _kappa_path(x, cnt, samples, p[half])
-        kap[start + mid - np.arange(1, TALBOT_NODES)] = np.conj(kap[half[1:]])
+        kap[:, half] = _kappa_half(x, cnt, samples, p[:, half])
+        kap[:, start + mid - np.arange(1, TALBOT_NODES)] = np.conj(kap[:, half[1:]])
     return kap
 
 
-def _trace_h(x, cnt, samples, n, lr, nodes=None, upper=False) -> float:
-    """DE of ``E tr[K h_n(K̂)]``, ``h_n(x) = (1 − f_n(x))/x``.
+def _contour_table(x, cnt, samples, steps, lr, upper) -> dict[int, tuple]:
+    """(z, ω, f, κ) for every n in ``steps``, κ solved for all contours of a kind at once."""
+    table: dict[int, tuple] = {}
+    for small in (True, False):
+        group = [int(n) for n in steps if n > 0 and (n <= CIRCLE_MAX_STEPS) == small]
+        if not group:
+            continue
+        rules = [gd_contour(n, lr, upper=upper) for n in group]
+        kaps = _kappa_nodes(x, cnt, samples, np.stack([r[0] for r in rules]), group[0])
+        for n, rule, kap in zip(group, rules, kaps, strict=True):
+            table[n] = (*rule, kap)
+    return table
+
+
+def _trace_h(x, cnt, nodes) -> float:
+    """DE of ``E tr[K h_n(K̂)]``, ``h_n(x) = (1 − f_n(x))/x``, on a solved contour ``nodes``.
 
     On a contour around the whole spectrum (0 included) ``∮ z⁻¹ (z − K̂)⁻¹ dz = 0``, so
     ``h_n(z)`` may be replaced by ``−f_n(z)/z``, which decays along the contour like ``f_n``.
-    ``nodes`` = (z, ω, f, κ) reuses a contour already solved for this n.
     """
-    if nodes is None:
-        z, omega, f = gd_contour(n, lr, upper=upper)
-        kap = _kappa_nodes(x, cnt, samples, z, n)
-    else:
-        z, omega, f, kap = nodes
+    z, omega, f, kap = nodes
     trace = -(kap / -z) * ((cnt * x) @ (1.0 / (x[:, None] + kap[None, :])))  # E tr[K(z−K̂)⁻¹]
     return float(np.real(np.sum(omega * (-f / z) * trace)))
 
@@ -384,28 +398,20 @@ def gd_data_risk(
     upper = edge >= 0.9  # steps that overshoot some modes (1 − ηx < 0) need the second piece
     out = np.empty(steps.size)
     nxx = cnt * x * x
+    table = _contour_table(x, cnt, samples, np.unique(np.concatenate((steps, 2 * steps))), lr,
+                           upper)  # fmt: skip
     for i, n in enumerate(steps):
         if n == 0:
             out[i] = 0.5 * (float(c @ x) + s2)
             continue
-        z, omega, f = gd_contour(int(n), lr, upper=upper)
-        p = -z
-        kap = _kappa_nodes(x, cnt, samples, z, n)
+        z, omega, f, kap = table[int(n)]
         inv = 1.0 / (x[:, None] + kap[None, :])  # (modes, nodes)
-        pref = kap / p
-        a = omega * f * pref
+        a = omega * f * (kap / -z)
         num = inv.T @ ((c * x)[:, None] * inv)
         den = 1.0 - inv.T @ (nxx[:, None] * inv) / samples
         signal = float(np.real(a @ (num / den) @ a))
-        noise = (
-            s2
-            / samples
-            * (
-                2.0 * _trace_h(x, cnt, samples, int(n), lr, (z, omega, f, kap))
-                - _trace_h(x, cnt, samples, 2 * int(n), lr, upper=upper)
-            )
-        )
-        out[i] = 0.5 * (signal + noise + s2)
+        trace = 2.0 * _trace_h(x, cnt, table[int(n)]) - _trace_h(x, cnt, table[2 * int(n)])
+        out[i] = 0.5 * (signal + s2 / samples * trace + s2)
     return out
 
 
