@@ -204,7 +204,9 @@ def test_cli_prints_misallocation_with_interval(run_cli):
 
 
 @pytest.mark.parametrize(
-    "obj", [Objective("mse", "log"), Objective("huber", "raw")], ids=lambda o: o.describe()
+    "obj",
+    [Objective("mse", "log"), pytest.param(Objective("huber", "raw"), marks=pytest.mark.slow)],
+    ids=lambda o: o.describe(),
 )
 def test_kaplan_not_partially_linear_exact_recovery(obj):
     from scalinglab.laws.engine import fit_nonlinear

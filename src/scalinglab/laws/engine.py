@@ -1503,6 +1503,19 @@ def fit_nonlinear(
             g = dr @ (wn * obj.psi(r[-1]))
         return np.where(np.isfinite(g), g, 0.0)
 
+    rows_x = np.stack([xs[k][w > 0] for k in law.inputs], axis=1)
+    n_distinct = int(np.unique(rows_x, axis=0).shape[0])
+    design = None  # degenerate designs never reach the optimiser
+    if n_distinct <= q:
+        design = f"{n_distinct} distinct input points for {q} parameters"
+    elif np.ptp(y[w > 0]) == 0.0:
+        design = "the loss is constant"
+    if design is not None:
+        nan_params = {p.name: math.nan for p in law.nonlinear}
+        return PartiallyLinearFit(
+            law, nan_params, obj, math.nan, int(y.size), Status.NOT_IDENTIFIABLE,  # type: ignore[arg-type]
+            design + ": nothing is estimated", {"n_distinct_points": n_distinct},
+        )  # fmt: skip
     with single_blas_thread():
         f = values(cells)
         if progress is not None:
@@ -1555,50 +1568,41 @@ def fit_nonlinear(
     reached = sum(1 for v, _, _ in runs if v <= best_val * (1 + 1e-8) + 1e-300)
     params = {p.name: float(v) for p, v in zip(law.nonlinear, phi, strict=True)}
     verdicts: list[tuple[Status, str]] = []
-    rows_x = np.stack([xs[k][w > 0] for k in law.inputs], axis=1)
-    n_distinct = int(np.unique(rows_x, axis=0).shape[0])
     details: dict[str, Any] = {
         "grid": {"cells": int(cells.shape[0])},
         "starts": {"n": len(runs), "reached_best": reached},
         "n_distinct_points": n_distinct,
     }
-    if n_distinct <= q:
-        verdicts.append(
-            (Status.NOT_IDENTIFIABLE, f"{n_distinct} distinct input points for {q} parameters")
-        )
-    elif np.ptp(y[w > 0]) == 0.0:
-        verdicts.append((Status.NOT_IDENTIFIABLE, "the loss is constant"))
+    h = 1e-6 * np.maximum(1.0, np.abs(z))
+    Z = np.repeat(z[None], 2 * q, axis=0)
+    Z[np.arange(q), np.arange(q)] += h
+    Z[q + np.arange(q), np.arange(q)] -= h
+    pred = law.predict_batch(xs, np.array([from_z(zz) for zz in Z]))
+    J = ((pred[:q] - pred[q:]) / (2 * h[:, None])).T * np.sqrt(w)[:, None]
+    norms = np.linalg.norm(J, axis=0)
+    if not np.all(norms > 0):
+        k = int(np.argmin(norms))
+        verdicts.append((Status.NOT_IDENTIFIABLE, f"{law.nonlinear[k].name} has no effect"))
     else:
-        h = 1e-6 * np.maximum(1.0, np.abs(z))
-        Z = np.repeat(z[None], 2 * q, axis=0)
-        Z[np.arange(q), np.arange(q)] += h
-        Z[q + np.arange(q), np.arange(q)] -= h
-        pred = law.predict_batch(xs, np.array([from_z(zz) for zz in Z]))
-        J = ((pred[:q] - pred[q:]) / (2 * h[:, None])).T * np.sqrt(w)[:, None]
-        norms = np.linalg.norm(J, axis=0)
-        if not np.all(norms > 0):
-            k = int(np.argmin(norms))
-            verdicts.append((Status.NOT_IDENTIFIABLE, f"{law.nonlinear[k].name} has no effect"))
-        else:
-            s, vt = np.linalg.svd(J / norms)[1:]
-            if s[-1] / s[0] < _RANK_TOL:
-                k = int(np.argmax(np.abs(vt[-1])))
-                verdicts.append(
-                    (
-                        Status.NOT_IDENTIFIABLE,
-                        f"{law.nonlinear[k].name} is not identifiable (Jacobian singular "
-                        f"value ratio {s[-1] / s[0]:.1e})",
-                    )
+        s, vt = np.linalg.svd(J / norms)[1:]
+        if s[-1] / s[0] < _RANK_TOL:
+            k = int(np.argmax(np.abs(vt[-1])))
+            verdicts.append(
+                (
+                    Status.NOT_IDENTIFIABLE,
+                    f"{law.nonlinear[k].name} is not identifiable (Jacobian singular "
+                    f"value ratio {s[-1] / s[0]:.1e})",
                 )
-            else:
-                floor = FLOOR_FRACTION * null_objective(y, obj.rho, obj.residuals)
-                verdicts.append(
-                    assess_optimum(
-                        z, grad_z(z), best_val, names=list(law.param_names),
-                        lower=lo, upper=hi, value_floor=floor,
-                        hit_max_iter=bool(res.status == 1),
-                    )
-                )  # fmt: skip
+            )
+        else:
+            floor = FLOOR_FRACTION * null_objective(y, obj.rho, obj.residuals)
+            verdicts.append(
+                assess_optimum(
+                    z, grad_z(z), best_val, names=list(law.param_names),
+                    lower=lo, upper=hi, value_floor=floor,
+                    hit_max_iter=bool(res.status == 1),
+                )
+            )  # fmt: skip
     status, message = combine(*verdicts)
     return PartiallyLinearFit(
         law,

@@ -27,6 +27,13 @@ solved here in three stages.
 Internally N and D are divided by their geometric means (conditioning); parameters are
 reported in the units of the input. The status is ``bound_hit`` when (α, β) ends on the
 edge of the search box or when NNLS clamps E, A or B at zero.
+
+This is the closed-form Chinchilla instance of the general engine
+(:mod:`scalinglab.laws.engine`, law :func:`scalinglab.laws.catalog.chinchilla_law`): its
+verdict on identifiability comes from :func:`scalinglab.laws.engine.law_status`, and
+weighted data are fitted by the engine itself. Notation: α, β are the loss exponents;
+``a``, ``b`` (in :class:`~scalinglab.laws.forms.ChinchillaSurface`) the allocation
+exponents ``N* ∝ C^a``, ``D* ∝ C^b``.
 """
 
 from __future__ import annotations
