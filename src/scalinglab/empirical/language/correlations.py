@@ -108,7 +108,7 @@ def _pair_codes(x: np.ndarray, lag: int, start: int, stop: int, vocab: int) -> n
 
 
 def _count_sorted(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    codes = np.sort(codes)
+    codes.sort()  # in place: the codes are a temporary of the caller
     edge = np.flatnonzero(codes[1:] != codes[:-1]) + 1
     starts = np.concatenate(([0], edge))
     counts = np.diff(np.concatenate((starts, [codes.size])))
@@ -215,7 +215,9 @@ class BlockedLagCounts:
         v = self.first.shape[0]
         rows, cols = np.divmod(self.codes, v)
         total = np.asarray(self.counts.sum(axis=1)).ravel()
-        joint = sp.csr_array((total, (rows, cols)), shape=(v, v), dtype=np.float64)
+        # codes are sorted, i.e. row-major: build the CSR arrays directly
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=v))))
+        joint = sp.csr_array((total, cols, indptr), shape=(v, v))
         n = int(self.pairs.sum())
         return LagMatrix(self.lag, n, joint, self.first @ self.pairs / n,
                          self.second @ self.pairs / n)  # fmt: skip
@@ -224,12 +226,14 @@ class BlockedLagCounts:
         """⟨Ĉ_b, Ĉ_b'⟩ for all blocks (see :func:`cross_block_gram`)."""
         v = self.first.shape[0]
         rows, cols = np.divmod(self.codes, v)
-        scaled = self.counts @ sp.diags_array(1.0 / self.pairs)
-        gram = (scaled.T @ scaled).toarray()
-        jq = np.empty_like(gram)  # jq[b, b'] = p_b'ᵀ (J_b/N_b) q_b'
-        for c in range(self.pairs.size):
-            w = self.first[rows, c] * self.second[cols, c]
-            jq[:, c] = scaled.T @ w
+        b = self.pairs.size
+        gram = np.zeros((b, b))
+        jq = np.zeros((b, b))  # jq[b, b'] = p_b'ᵀ (J_b/N_b) q_b'
+        step = 1 << 16  # 4 MB slices: reused heap memory, no fresh pages per slice
+        for s in range(0, rows.size, step):  # dense (pairs × B) slices
+            dense = self.counts[s : s + step].toarray() / self.pairs
+            gram += dense.T @ dense
+            jq += dense.T @ (self.first[rows[s : s + step]] * self.second[cols[s : s + step]])
         gram -= jq + jq.T
         gram += (self.first.T @ self.first) * (self.second.T @ self.second)
         return gram
@@ -394,7 +398,7 @@ def _frobenius(m: LagMatrix) -> float:
 def _operator(m: LagMatrix) -> float:
     v = m.first.size
     jn = m.joint / float(m.pairs)
-    jt = jn.T.tocsr()
+    jt = jn.T  # CSC view: its products need no conversion
     p, q = m.first, m.second
 
     def mv(w: np.ndarray) -> np.ndarray:
