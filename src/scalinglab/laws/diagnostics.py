@@ -42,7 +42,13 @@ Three kinds of check, all free of the units of N, D, the loss and the objective:
    F_null and the floor changes κ by well under 0.1 %. κ does not change when the
    objective is multiplied by a constant or a parameter is rescaled together with its
    scale — unlike an absolute threshold on |g|, which refused correct optima whose
-   objective happened to be large.
+   objective happened to be large. Rounding leaves κ ≈ √(ε·cond) even at exact optima
+   of ill-conditioned fits (measured up to 8.7·10⁻⁶), hence :data:`DEFAULT_GTOL` = 10⁻⁴.
+   When a Hessian H is known (:func:`numerical_hessian`) the sharper test is the Newton
+   decrement ``½·pgᵀH⁻¹pg / (|F| + F_floor) ≤ dtol`` (Boyd & Vandenberghe 2004, §9.5.1):
+   the relative decrease a Newton step would still bring, invariant under every linear
+   change of parameters. Kinked objectives (asymmetric MAE) have no vanishing gradient
+   at their minimum; :func:`probe_minimum` tests them by coordinate probes instead.
 
 3. **Terms that vanish** (:func:`check_linear_terms`, :func:`check_chinchilla`). When a
    linear coefficient (A or B) is zero — clamped by non-negativity, or so small that its
