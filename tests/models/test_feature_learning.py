@@ -98,3 +98,15 @@ def test_rich_frontier_follows_the_width_unchanged_law():
     assert abs(res.fitted["features_vs_compute"] - want["features_vs_compute"]) < 0.04
     # and rejects beta -> chi in both terms (0.400)
     assert res.predicted["beta_to_chi"]["loss_vs_compute"] - res.fitted["loss_vs_compute"] > 0.03
+
+
+def test_width_floor_is_the_lazy_one():
+    # u lives in the N sketched features, so t -> infinity gives the lazy floor 1/2 sigma_r^2
+    # for any gamma (note §3 changes the time term only)
+    cfg = FLConfig(dim=300, features=40, alpha=1.5, beta=0.5, gamma=4.0, time=1e6, record=3)
+    prob = cfg.problem(seed_streams(0, 0)[0])
+    rich, _, _ = rich_flow(prob.eigs, prob.vstar**2, prob.irreducible, 4.0, np.array([1e7]))
+    lazy, _, _ = rich_flow(prob.eigs, prob.vstar**2, prob.irreducible, 0.0, np.array([1e7]))
+    # at t = 1e7 every sketched mode (smallest eigenvalue ~1e-4 here) is learned to < 1e-9
+    np.testing.assert_allclose(rich, 0.5 * prob.irreducible, rtol=1e-6)
+    np.testing.assert_allclose(lazy, 0.5 * prob.irreducible, rtol=1e-6)
