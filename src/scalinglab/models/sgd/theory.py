@@ -80,6 +80,18 @@ class ModeSpectrum:
         Summed initial second moment ``C_k(0) = Σ ⟨u, v₀ − v*⟩²`` over the entry's modes.
     irreducible : float
         ``s² = σ_r² + σ²``: twice the risk no parameter can remove.
+
+    Examples
+    --------
+    One mode of eigenvalue 1 starting at distance 1 from v*, no noise:
+
+    >>> spec = ModeSpectrum(np.array([1.0]), np.ones(1), np.ones(1), irreducible=0.0)
+    >>> spec.size, spec.eigs
+    (1, array([1.]))
+    >>> ModeSpectrum(np.array([0.0]), np.ones(1), np.ones(1), 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: eigs must be finite and > 0 (drop zero modes first)
     """
 
     eigs: np.ndarray
@@ -140,6 +152,13 @@ def geometric_schedule(steps: int, lr: float) -> list[tuple[int, int, float]]:
 
     Lin, Wu, Kakade, Bartlett, Lee (2024), eq. (SGD) schedule: ``η_t = η / 2^ℓ`` for
     ``ℓ K ≤ t < (ℓ+1) K`` with ``K = ⌈N / log₂ N⌉`` (N = steps); a single phase when N < 4.
+
+    Examples
+    --------
+    16 steps: phases of ⌈16/log₂16⌉ = 4 steps, the step halving each phase:
+
+    >>> geometric_schedule(16, 0.1)
+    [(0, 4, 0.1), (4, 8, 0.05), (8, 12, 0.025), (12, 16, 0.0125)]
     """
     if steps < 4:
         return [(0, steps, lr)]
@@ -173,6 +192,15 @@ def stability_margin(spec: ModeSpectrum, lr: float, batch: int) -> float:
     This is D(1) of the secular function: the noise feedback gain must stay below one
     (Paquette et al. 2024, the kernel norm ``Σ_n K(n) < 1``). Returns ``-inf`` if some mode
     grows on its own (ρ_k ≤ 0, i.e. ηλ_k ≥ 2B/(B+1)).
+
+    Examples
+    --------
+    One mode with λ = 1, B = 1: ρ = η(2 − 2η) and the margin is 1 − η²/ρ = 1 − η/(2 − 2η);
+    at η = 1 the mode no longer contracts on its own:
+
+    >>> spec = ModeSpectrum(np.array([1.0]), np.ones(1), np.ones(1), 0.0)
+    >>> [stability_margin(spec, lr, batch=1) for lr in (0.25, 0.5, 1.0)]
+    [0.8333333333333334, 0.5, -inf]
     """
     rho = _decay_rates(spec.eigs, lr, batch)
     if np.any(rho <= 0):
@@ -195,6 +223,15 @@ def risk_recursion(
 
     O(modes) work per step (a Python loop over steps): the reference the fast solvers are
     tested against. ``record`` must be sorted, integers in [0, steps].
+
+    Examples
+    --------
+    One step by hand (λ = 1, C(0) = 1, η = 1/4, B = 1): g = 1 − 1/2 + 2/16 = 5/8,
+    C(1) = 5/8 + (1/16)·q(0) = 11/16, so L(1) = 11/32:
+
+    >>> spec = ModeSpectrum(np.array([1.0]), np.ones(1), np.ones(1), 0.0)
+    >>> risk_recursion(spec, 0.25, 1, np.array([0, 1]))
+    array([0.5    , 0.34375])
     """
     record = np.asarray(record, dtype=np.int64)
     steps = int(record[-1]) if record.size else 0
@@ -225,6 +262,15 @@ def volterra_kernels(
 
     ``F(t) = s² + Σ λ_k C_k(0) g_k^t`` and ``𝒦(t) = (η²/B) Σ n_k λ_k² g_k^t`` in the risk-doubled
     normalisation q = 2L (the ½ of the risk cancels against the 2 in the recursion).
+
+    Examples
+    --------
+    One mode (λ = 1, C(0) = 1, s² = 0, η = 1/4, B = 1): F(t) = g^t and 𝒦(t) = η² g^t, g = 5/8:
+
+    >>> spec = ModeSpectrum(np.array([1.0]), np.ones(1), np.ones(1), 0.0)
+    >>> forcing, kernel = volterra_kernels(spec, 0.25, 1, 3)
+    >>> forcing, kernel / 0.0625
+    (array([1.      , 0.625   , 0.390625]), array([1.      , 0.625   , 0.390625]))
     """
     lam = spec.eigs
     g = 1.0 - _decay_rates(lam, lr, batch)
@@ -249,6 +295,18 @@ def solve_volterra_fft(forcing: np.ndarray, kernel: np.ndarray, base: int = 64) 
     Divide and conquer (online convolution): the left half is solved first, its contribution
     to the right half added with one FFT convolution, then the right half is solved; blocks of
     ``base`` steps are solved directly. O(T log² T).
+
+    Examples
+    --------
+    The FFT solution is twice the risk of the step-by-step recursion (300 steps, so the
+    divide-and-conquer path is used):
+
+    >>> from scalinglab.models.sgd.problem import data_spectrum, reduce_identity, target_weights
+    >>> lam = data_spectrum(50, 1.5)
+    >>> spec = reduce_identity(lam, target_weights(50, 1.5, 0.5), 0.1).mode_spectrum()
+    >>> q = solve_volterra_fft(*volterra_kernels(spec, 0.25, 1, 300))
+    >>> bool(np.allclose(q / 2, risk_recursion(spec, 0.25, 1, np.arange(300)), rtol=1e-12))
+    True
     """
     forcing = np.asarray(forcing, dtype=np.float64)
     kernel = np.asarray(kernel, dtype=np.float64)
@@ -291,6 +349,18 @@ class SecularSolution:
 
     Stored relative to a nearby pole so that ``ρ_k − ν_i`` is accurate when the root is very
     close to that pole.
+
+    Examples
+    --------
+    The roots are the eigenvalues of ``diag(ρ) − √w √wᵀ`` (one below each pole):
+
+    >>> rho, w = np.array([1.0, 2.0]), np.array([0.1, 0.2])
+    >>> sol = secular_roots(rho, w)
+    >>> sol.status.value, sol.origin
+    ('converged', array([0, 1]))
+    >>> matrix = np.diag(rho) - np.outer(np.sqrt(w), np.sqrt(w))
+    >>> bool(np.allclose(sol.roots(rho), np.linalg.eigvalsh(matrix)))
+    True
     """
 
     origin: np.ndarray  # int, index of the reference pole of each root
@@ -315,6 +385,17 @@ def secular_roots(rho: np.ndarray, w: np.ndarray) -> SecularSolution:
     the interval are each replaced by a constant plus one pole term matching value and slope,
     and the resulting quadratic is solved; a bisection step is taken whenever the update leaves
     the current bracket. Vectorised over roots, in blocks.
+
+    Examples
+    --------
+    Each root makes the secular function vanish and the roots interlace with the poles:
+
+    >>> rho, w = np.array([1.0, 2.0, 3.0]), np.array([0.1, 0.2, 0.3])
+    >>> nu = secular_roots(rho, w).roots(rho)
+    >>> bool(np.allclose(1 - (w / (rho[None, :] - nu[:, None])).sum(axis=1), 0.0, atol=1e-12))
+    True
+    >>> bool(nu[0] < 1 < nu[1] < 2 < nu[2] < 3)
+    True
     """
     rho = np.asarray(rho, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
@@ -429,7 +510,15 @@ def _secular_block(
 
 @dataclass(frozen=True)
 class SpectralCurve:
-    """Risk at recorded steps from :func:`risk_spectral`, with the solver's diagnostics."""
+    """Risk at recorded steps from :func:`risk_spectral`, with the solver's diagnostics.
+
+    Examples
+    --------
+    >>> spec = ModeSpectrum(np.array([1.0, 0.1]), np.ones(2), np.ones(2), 0.0)
+    >>> curve = risk_spectral(spec, 0.25, 1, np.array([0, 10]))
+    >>> curve.steps, curve.status.value
+    (array([ 0, 10]), 'converged')
+    """
 
     steps: np.ndarray
     risk: np.ndarray
@@ -529,6 +618,21 @@ def risk_spectral(
     ------
     FloatingPointError
         If the step size is unstable (``stability_margin`` ≤ 0).
+
+    Examples
+    --------
+    Agrees with the step-by-step recursion, for the constant and the geometric schedule:
+
+    >>> from scalinglab.models.sgd.problem import data_spectrum, reduce_identity, target_weights
+    >>> lam = data_spectrum(50, 1.5)
+    >>> spec = reduce_identity(lam, target_weights(50, 1.5, 0.5), 0.1).mode_spectrum()
+    >>> steps = np.array([0, 10, 1000])
+    >>> for schedule in ("constant", "geometric"):
+    ...     curve = risk_spectral(spec, 0.25, 1, steps, schedule)
+    ...     reference = risk_recursion(spec, 0.25, 1, steps, schedule)
+    ...     print(curve.status.value, bool(np.allclose(curve.risk, reference, rtol=1e-10)))
+    converged True
+    converged True
     """
     record = np.asarray(record, dtype=np.int64)
     if record.size and (np.any(np.diff(record) < 0) or record[0] < 0):
@@ -564,7 +668,19 @@ def risk_spectral(
 
 
 def risk_gd(spec: ModeSpectrum, lr: float, steps: np.ndarray) -> np.ndarray:
-    """Population gradient descent: ``L(t) = ½(Σ λ_k C_k(0) (1 − ηλ_k)^{2t} + s²)``."""
+    """Population gradient descent: ``L(t) = ½(Σ λ_k C_k(0) (1 − ηλ_k)^{2t} + s²)``.
+
+    Examples
+    --------
+    One mode (λ = 1, η = 1/4): L(1) = ½ (3/4)² = 0.28125, and SGD with a huge batch is GD:
+
+    >>> spec = ModeSpectrum(np.array([1.0]), np.ones(1), np.ones(1), 0.0)
+    >>> risk_gd(spec, 0.25, np.array([0, 1]))
+    array([0.5    , 0.28125])
+    >>> steps = np.array([0, 1, 5])
+    >>> bool(np.allclose(risk_recursion(spec, 0.25, 10**9, steps), risk_gd(spec, 0.25, steps)))
+    True
+    """
     t = np.asarray(steps, dtype=np.float64)
     base = np.abs(1.0 - lr * spec.eigs)
     decay = np.power(base[None, :], 2.0 * t[:, None])
@@ -572,7 +688,20 @@ def risk_gd(spec: ModeSpectrum, lr: float, steps: np.ndarray) -> np.ndarray:
 
 
 def risk_flow(spec: ModeSpectrum, times: np.ndarray) -> np.ndarray:
-    """Population gradient flow: ``L(t) = ½(Σ λ_k C_k(0) e^{−2λ_k t} + s²)`` (note eq. 9)."""
+    """Population gradient flow: ``L(t) = ½(Σ λ_k C_k(0) e^{−2λ_k t} + s²)`` (note eq. 9).
+
+    Examples
+    --------
+    One mode: ½ e^{-2} at t = 1; and GD with a tiny step η at t/η steps tends to the flow:
+
+    >>> one = ModeSpectrum(np.array([1.0]), np.ones(1), np.ones(1), 0.0)
+    >>> bool(np.isclose(risk_flow(one, np.array([1.0]))[0], np.exp(-2) / 2))
+    True
+    >>> spec = ModeSpectrum(np.array([1.0, 0.1]), np.ones(2), np.ones(2), 0.0)
+    >>> flow = risk_flow(spec, np.array([1.0]))
+    >>> bool(np.allclose(risk_gd(spec, 1e-4, np.array([1e4])), flow, rtol=1e-3))
+    True
+    """
     t = np.asarray(times, dtype=np.float64)
     decay = np.exp(-2.0 * np.outer(t, spec.eigs))
     return 0.5 * (decay @ (spec.eigs * spec.c0) + spec.irreducible)
