@@ -137,3 +137,19 @@ def test_cli_reports_and_applies_qc(run_cli, tmp_path):
     assert res["qc"]["applied"] is True and res["qc"]["n_points_fitted"] == 127
     assert len(res["details"]["budgets"]) == 9
     assert res["a"] != plain["a"]
+
+
+def test_plot_circles_flagged_rows():
+    from scalinglab.laws.fitting import fit_law
+    from scalinglab.plots.fit import plot_fit
+
+    d = load_llama3()
+    rep = isoflop_qc(d)
+    fig = plot_fit(d, fit_law(d, "approach2"), flagged=rep.flagged)
+    ax = fig.axes[0]
+    red = [
+        c
+        for c in ax.collections
+        if len(c.get_edgecolors()) and np.allclose(c.get_edgecolors()[0][:3], (1.0, 0.0, 0.0))
+    ]
+    assert len(red) == 1 and len(red[0].get_offsets()) == rep.n_flagged_points == 6
