@@ -147,6 +147,9 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
             f"  intervals: {100 * ci['level']:g}% bootstrap percentile, {ci['n_ok']} of "
             f"{ci['n_boot']} replicates ({ci['scheme']} resampling)"
         )
+        if ci.get("n_failed"):
+            counts = ci.get("status_counts", {})
+            echo(f"  left out of the intervals: {ci['n_failed']} replicates ({counts})")
     if not result["allocations"]:
         echo(f"  no allocation table: the fit is {result['status']}")
     else:
