@@ -14,15 +14,15 @@ import pkgutil
 import re
 import sys
 
-import click
 import typer
 
-try:  # typer >= 0.20 vendors its own copy of click
-    from typer._click import exceptions as _tclick
-except ImportError:  # pragma: no cover - older typer uses click itself
-    _tclick = click.exceptions
-
 from scalinglab._validation import InputError
+
+try:  # typer >= 0.20 vendors its own copy of click: importing click too would cost 0.1 s
+    import typer._click as click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    import click
+_tclick = click.exceptions
 
 __all__ = ["app", "main", "readable_type_labels"]
 
@@ -103,10 +103,10 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-_USAGE_ERRORS = (click.exceptions.UsageError, _tclick.UsageError)
-_CLICK_ERRORS = (click.exceptions.ClickException, _tclick.ClickException)
-_EXITS = tuple({click.exceptions.Exit, getattr(_tclick, "Exit", click.exceptions.Exit), typer.Exit})
-_ABORTS = tuple({click.exceptions.Abort, getattr(_tclick, "Abort", click.exceptions.Abort)})
+_USAGE_ERRORS = (_tclick.UsageError,)
+_CLICK_ERRORS = (_tclick.ClickException,)
+_EXITS = tuple({getattr(_tclick, "Exit", typer.Exit), typer.Exit})
+_ABORTS = tuple({getattr(_tclick, "Abort", KeyboardInterrupt), KeyboardInterrupt})
 
 
 def _print_version(value: bool) -> None:
@@ -213,7 +213,10 @@ _LITERAL = re.compile(r"``([^`]+)``")
 
 
 def _plain_help(cmd: click.Command) -> None:
-    """Docstrings may use reST ``literal`` markup; help screens show it as 'literal'."""
+    """Plain help screens: click's layout (typer's rich panels cost 0.2-0.3 s of imports per
+    call, half the start-up budget), and reST ``literal`` markup shown as 'literal'."""
+    if hasattr(cmd, "rich_markup_mode"):
+        cmd.rich_markup_mode = None
     for attr in ("help", "short_help", "epilog"):
         text = getattr(cmd, attr, None)
         if isinstance(text, str) and "``" in text:
@@ -235,7 +238,7 @@ def _print_help(command: click.Command, args: list[str]) -> bool:
     """Render the help of the (sub)command ``args`` name without parsing any option: typer
     0.2x would build a pydantic adapter per parameter first (a quarter second of imports).
     Returns False (let click handle it) when ``args`` do not name a command path."""
-    ctx = click.Context(command, info_name="scalinglab")
+    ctx = click.Context(command, info_name="scalinglab", **(command.context_settings or {}))
     cmd = command
     for token in args:
         if token.startswith("-"):
@@ -244,7 +247,7 @@ def _print_help(command: click.Command, args: list[str]) -> bool:
         if not sub or token not in sub:
             return False
         cmd = sub[token]
-        ctx = click.Context(cmd, info_name=token, parent=ctx)
+        ctx = click.Context(cmd, info_name=token, parent=ctx, **(cmd.context_settings or {}))
     text = cmd.get_help(ctx)
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from scalinglab._validation import InputError
 from scalinglab.cli.output import (
@@ -65,8 +64,24 @@ __all__ = [
     "save_figure",
 ]
 
-out_console = Console()
-err_console = Console(stderr=True)
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use (rich.console costs 0.1 s at start-up)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._kwargs)
+        return getattr(self._console, name)
+
+
+out_console: Any = _LazyConsole()
+err_console: Any = _LazyConsole(stderr=True)
 
 #: ``--json``: print exactly one JSON object on stdout.
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]

@@ -16,17 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
 from scalinglab.cli._common import CallbackProgress, Outputs, emit_json, err_console, fail
 
@@ -38,16 +27,27 @@ sweep_app = typer.Typer(
 MAX_FAILURES_SHOWN = 5
 
 
-class _RateColumn(ProgressColumn):
-    """Points per second (or seconds per point when slower than one per second)."""
+def _rate_column_class() -> type:
+    """The rich column showing points per second (seconds per point when slower)."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
 
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        if not speed:
-            return Text("-- pt/s", style="progress.data.speed")
-        if speed >= 1:
-            return Text(f"{speed:.1f} pt/s", style="progress.data.speed")
-        return Text(f"{1 / speed:.1f} s/pt", style="progress.data.speed")
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            if not speed:
+                return Text("-- pt/s", style="progress.data.speed")
+            if speed >= 1:
+                return Text(f"{speed:.1f} pt/s", style="progress.data.speed")
+            return Text(f"{1 / speed:.1f} s/pt", style="progress.data.speed")
+
+    return RateColumn
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_RateColumn":  # rich.progress is imported on first use (start-up time)
+        return _rate_column_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _SweepProgress(CallbackProgress):
@@ -58,11 +58,20 @@ class _SweepProgress(CallbackProgress):
         return err_console
 
     def _start_bar(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            _RateColumn(),
+            _rate_column_class()(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
