@@ -52,7 +52,7 @@ def figure_emergence(
             init_norm2=1e-4,
             batch=256,
             lr=0.02,
-            steps=1665,
+            steps=2500,
             record=120,
         )
     _step(progress, 0, 3)

@@ -26,7 +26,13 @@ def plot_recovery(
     a = np.asarray(src.amplitudes)
     P = a.size
     show = np.unique(np.round(np.linspace(0, P - 1, min(P, max_directions))).astype(int))
-    colors = [f"C{i % 10}" for i in range(show.size)]
+    if show.size <= 10:
+        colors = [f"C{i}" for i in range(show.size)]
+    else:
+        from matplotlib import colormaps
+
+        cmap = colormaps["turbo"]
+        colors = [cmap(0.05 + 0.9 * i / (show.size - 1)) for i in range(show.size)]
     for c, p in zip(colors, show, strict=True):
         if pred is not None:
             ax.plot(pred.times, pred.recovery[:, p] / a[p], color=c, lw=1.4,

@@ -7,6 +7,8 @@ the prediction for ``(seeds, seed)`` is the population flow of exactly those net
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from scalinglab._types import ProgressFn, Status
@@ -15,6 +17,9 @@ from scalinglab.models.multiindex.config import MultiIndexConfig
 from scalinglab.models.multiindex.emergence import (
     decoupled_curves,
     emergence_times_decoupled,
+    sample_complexity_order,
+    scaling_exponents,
+    step_sum_slope,
 )
 from scalinglab.models.multiindex.flow import (
     crossing_times,
@@ -31,6 +36,35 @@ __all__ = ["METHODS", "predict"]
 METHODS = ("ode", "riccati", "decoupled")
 #: The Riccati closed form is used while a_max·c²·t <= this (it loses precision beyond ~10).
 RICCATI_SWITCH = 8.0
+
+
+def _exponents(cfg: MultiIndexConfig, M0, r2_0, pred: MultiIndexPrediction) -> dict:
+    """Asymptotic, finite-P and fitted time exponents, and the sample-complexity order."""
+    link = cfg.link
+    out: dict = {
+        "asymptotic": scaling_exponents(cfg.signal_decay) if cfg.coefficients is None else None,
+        "sample_complexity": sample_complexity_order(link.information_exponent, max(cfg.dim, 2)),
+        "finite_p_time": None,
+        "fitted_time": None,
+        "window": None,
+    }
+    P = cfg.directions
+    if P < 16 or cfg.student != "homogeneous" or link.information_exponent < 2:
+        return out
+    a = cfg.amplitudes()
+    T = np.mean(emergence_times_decoupled(link, a, M0, r2_0), axis=0)
+    Ts = np.sort(T)
+    lo, hi = float(Ts[1]), float(Ts[P // 8 - 1])
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo < hi):
+        return out
+    out["window"] = [lo, hi]
+    out["finite_p_time"] = step_sum_slope(T, a, lo, hi)
+    sel = (pred.times >= lo) & (pred.times <= hi) & np.isfinite(pred.risk)
+    if sel.sum() >= 5 and pred.times[-1] >= hi:
+        out["fitted_time"] = float(
+            np.polyfit(np.log(pred.times[sel]), np.log(pred.risk[sel]), 1)[0]
+        )
+    return out
 
 
 def predict(
@@ -57,14 +91,40 @@ def predict(
     progress : callable, optional
         ``progress(done, seeds)``.
 
+    Returns
+    -------
+    MultiIndexPrediction
+        With ``exponents``: asymptotic (§A.3), finite-P reference and fitted time exponents
+        over [T_2, T_{P/8}] of the decoupled emergence times (P >= 16), and the sample
+        complexity order.
+
     Examples
     --------
     >>> cfg = MultiIndexConfig(dim=16, directions=2, width=2, batch=16, lr=0.05, steps=200,
     ...                        record=5)
     >>> pred = predict(cfg, seeds=2)
-    >>> pred.risk.shape, str(pred.status)
-    ((5,), 'converged')
+    >>> pred.risk.shape, str(pred.status), pred.exponents["sample_complexity"]["order"]
+    ((5,), 'converged', 'd log d')
     """
+    cfg = config
+    check_choice(method, "method", "predict", METHODS)
+    seeds = check_int(seeds, "seeds", "predict", low=1)
+    seed = check_int(seed, "seed", "predict", low=0)
+    U0 = initial_weights(cfg, seeds, seed)
+    M0, _, r2_0 = initial_state(cfg, U0)
+    pred = _predict(cfg, seeds=seeds, seed=seed, method=method, progress=progress)
+    return dataclasses.replace(pred, exponents=_exponents(cfg, M0, r2_0, pred))
+
+
+def _predict(
+    config: MultiIndexConfig,
+    *,
+    seeds: int = 4,
+    seed: int = 0,
+    method: str = "ode",
+    progress: ProgressFn | None = None,
+) -> MultiIndexPrediction:
+    """:func:`predict` without the exponent summary."""
     cfg = config
     check_choice(method, "method", "predict", METHODS)
     seeds = check_int(seeds, "seeds", "predict", low=1)

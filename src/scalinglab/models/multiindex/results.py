@@ -112,7 +112,10 @@ class MultiIndexPrediction(Prediction):
     ``method``: ``ode`` (exact overlap flow), ``riccati`` (σ = h_2 matrix Riccati closed form,
     continued by the Riccati ODE once ``a_max t > 8``), ``decoupled`` (per-direction closed
     forms, risk as a sum of emergence curves). ``risk_per_seed`` (seeds, T), ``recovery``
-    (T, P) averaged over seeds, ``emergence`` (seeds, P).
+    (T, P) averaged over seeds, ``emergence`` (seeds, P). ``exponents``: the asymptotic
+    exponents (§A.3), the finite-P step-sum reference and the fitted slope of ``risk`` over
+    the same window [T_2, T_{P/8}] (when the time grid covers it), and the online-SGD
+    sample-complexity order of the link's information exponent.
     """
 
     config: Any
@@ -126,6 +129,7 @@ class MultiIndexPrediction(Prediction):
     message: str
     seeds: int = 1
     formula: str = ""
+    exponents: dict[str, Any] = field(default_factory=dict)
 
     model = "multiindex"
 
@@ -165,6 +169,7 @@ class MultiIndexPrediction(Prediction):
             "recovery": self.recovery,
             "amplitudes": self.amplitudes,
             "method": self.method,
+            "exponents": self.exponents,
             "seeds": self.seeds,
             "status": str(self.status),
             "message": self.message,
