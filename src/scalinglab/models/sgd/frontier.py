@@ -55,6 +55,19 @@ class Frontier:
         Flops range of the fits (the interior of the envelope).
     fitted, predicted : dict
         ``loss_vs_compute`` and ``features_vs_compute`` exponents (positive).
+
+    Examples
+    --------
+    The envelope lies below every individual curve (gradient flow, three small models):
+
+    >>> fr = compute_frontier(1.5, 0.5, features=np.array([16, 32, 64]), max_flops=1e5,
+    ...                       optimizer="flow", points_per_decade=20)
+    >>> fr.features, fr.phase
+    (array([16, 32, 64]), 'Ia')
+    >>> below = [np.all(fr.envelope <= np.exp(np.interp(np.log(fr.grid), np.log(f), np.log(c),
+    ...          left=np.inf, right=np.inf)) * (1 + 1e-12)) for f, c in zip(fr.flops, fr.curves)]
+    >>> bool(all(below))
+    True
     """
 
     alpha: float
@@ -93,7 +106,15 @@ class Frontier:
 
 
 def default_points_per_decade(features: int) -> int:
-    """Grid resolution resolving the top-eigenvalue bumps of relative width ≈ 4/√m."""
+    """Grid resolution resolving the top-eigenvalue bumps of relative width ≈ 4/√m.
+
+    Examples
+    --------
+    At least 100, growing like 2.5√m:
+
+    >>> default_points_per_decade(100), default_points_per_decade(10_000)
+    (100, 250)
+    """
     return int(max(100, np.ceil(2.5 * np.sqrt(features))))
 
 
@@ -131,6 +152,19 @@ def compute_frontier(
     optimizer : {"sgd", "flow"}
         One-pass SGD (exact theory on the deterministic-equivalent spectrum) or population
         gradient flow (compute C = t·m).
+
+    Examples
+    --------
+    Gradient flow at α = 1.5, β = 0.5 (phase Ia): the fitted exponents of L*(C) and m*(C) come
+    within 0.03 of the predictions of :mod:`scalinglab.core.exponents` (0.3 and 0.4) on four
+    small model sizes:
+
+    >>> fr = compute_frontier(1.5, 0.5, features=np.array([16, 32, 64, 128]),
+    ...                       max_flops=1e6, optimizer="flow", points_per_decade=40)
+    >>> fr.status.value, fr.predicted
+    ('converged', {'loss_vs_compute': 0.3, 'features_vs_compute': 0.4})
+    >>> round(fr.fitted["loss_vs_compute"], 2), round(fr.fitted["features_vs_compute"], 2)
+    (0.29, 0.43)
     """
     owner = "compute_frontier"
     check_choice(optimizer, "optimizer", owner, ("sgd", "flow"))
