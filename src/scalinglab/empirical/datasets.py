@@ -44,6 +44,12 @@ class Dataset:
         Names of the d input columns.
     notes : list of str
         Preprocessing applied (e.g. dropped constant columns).
+
+    Examples
+    --------
+    >>> ds = Dataset(x=np.zeros((3, 2)), y=None, name="demo", columns=["a", "b"])
+    >>> ds.n_samples, ds.n_features, ds.notes
+    (3, 2, [])
     """
 
     x: np.ndarray
@@ -62,7 +68,18 @@ class Dataset:
 
 
 def load_digits() -> Dataset:
-    """scikit-learn's bundled digits: 1797 × 61 pixels (constant pixels dropped), one-hot labels."""
+    """scikit-learn's bundled digits: 1797 × 61 pixels (constant pixels dropped), one-hot labels.
+
+    Examples
+    --------
+    Three always-zero pixels are dropped, and every label row is one-hot:
+
+    >>> ds = load_digits()
+    >>> ds.n_samples, ds.n_features, ds.columns[0]
+    (1797, 61, 'pixel_0_1')
+    >>> bool(np.all(ds.y.sum(axis=1) == 1)), ds.y.sum(axis=0).astype(int).tolist()[:3]
+    (True, [178, 182, 177])
+    """
     from sklearn.datasets import load_digits as _sk_digits
 
     raw = _sk_digits()
@@ -201,7 +218,22 @@ def _check_labels(y: np.ndarray, n: int, source: str) -> np.ndarray:
 
 
 def load_labels(path: str | Path, n: int) -> np.ndarray:
-    """Labels from a .npy/.npz/.csv file (1-D or 2-D, one row per sample) as an (n, C) array."""
+    """Labels from a .npy/.npz/.csv file (1-D or 2-D, one row per sample) as an (n, C) array.
+
+    Examples
+    --------
+    A 1-D labels file becomes one column; the count must match the samples:
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "labels.npy"
+    >>> np.save(path, np.array([0.0, 1.0, 1.0]))
+    >>> load_labels(path, 3).shape
+    (3, 1)
+    >>> load_labels(path, 4)
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: labels.npy: 3 labels for 4 samples (need one per sample)
+    """
     p = Path(path)
     if not p.is_file():
         raise InputError(f"labels file '{p}' not found")

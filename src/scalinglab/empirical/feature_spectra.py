@@ -31,6 +31,18 @@ def power_law_inputs(
     ``u ~ N(0, σ_u²/M)`` (eq. 28) to N_in dims. Because x is Gaussian, ``u x`` given u is
     ``N(0, Ω)`` with ``Ω = u Λ uᵀ``; the samples are drawn as ``g Ω^{1/2}`` (g: T × N_in
     standard normal), which has exactly the same law and never forms the M × T latent matrix.
+
+    Examples
+    --------
+    The samples have covariance ``Ω = u Λ uᵀ``; the same seed reproduces u (drawn first):
+
+    >>> from scalinglab.core.spectra import power_law_spectrum
+    >>> x = power_law_inputs(20_000, 100, 1.0, 3, np.random.default_rng(0))
+    >>> u = np.random.default_rng(0).standard_normal((3, 100)) / 10.0
+    >>> omega = (u * power_law_spectrum(100, 1.0)) @ u.T
+    >>> err = np.linalg.norm(x.T @ x / 20_000 - omega) / np.linalg.norm(omega)
+    >>> x.shape, bool(err < 0.05)  # sampling error O(1/√T) ≈ 1 %
+    ((20000, 3), True)
     """
     from scalinglab.core.spectra import power_law_spectrum
 
@@ -59,6 +71,17 @@ def kernel_spectra_vs_samples(
 
     MRS Fig. 13 (``N_ReLU → ∞``): the spectrum of the data–data kernel (179) for growing T.
     Inputs are centred with the mean of all rows (MRS §2.1) when ``center_inputs``.
+
+    Examples
+    --------
+    The eigenvalues of K/T sum to tr K/T; for ReLU with He weights ``K_ii = ‖x_i‖²/N_in``:
+
+    >>> x = np.random.default_rng(1).standard_normal((40, 5))
+    >>> spectra = kernel_spectra_vs_samples(x, "relu", [10, 40])
+    >>> xc = x - x.mean(axis=0)
+    >>> [(t, ev.size, bool(np.isclose(ev.sum(), (xc[:t] ** 2).sum() / (5 * t))))
+    ...  for t, ev in spectra.items()]
+    [(10, 10, True), (40, 40, True)]
     """
     from scalinglab.empirical.spectra import kernel_eigensystem
 
@@ -90,6 +113,17 @@ def random_feature_spectra(
     MRS Fig. 4: a linear map only adds zero eigenvalues, a nonlinear one extends the power law
     up to min(N, T). Uses the smaller of the N × N and T × T problems. Features are scaled by
     1/√N (see :func:`random_features`), so the eigenvalues are on the scale of the kernel's.
+
+    Examples
+    --------
+    MRS Fig. 4: 50 linear features of 5-dimensional inputs span only 5 directions, while ReLU
+    features have min(N, T) = 40 nonzero eigenvalues:
+
+    >>> x = np.random.default_rng(1).standard_normal((40, 5))
+    >>> linear = random_feature_spectra(x, "linear", [50], np.random.default_rng(2))[50]
+    >>> relu = random_feature_spectra(x, "relu", [50], np.random.default_rng(2))[50]
+    >>> linear.size, relu.size
+    (5, 40)
     """
     from scalinglab.empirical.spectra import eigensystem
 

@@ -39,6 +39,19 @@ def mean_nearest_neighbour_distance(x: np.ndarray, sizes: Sequence[int]) -> np.n
     (clipped at 0 against rounding). The nearest neighbour within a prefix of size T is the
     row minimum over its first T columns, so all sizes cost O(T_max² d) once. Memory is
     T_max² floats (6000 samples: 288 MB).
+
+    Examples
+    --------
+    Points on a unit-spaced line are one apart; for uniform points in the unit square the slope of
+    log ⟨δ⟩ against log T is −1/d_in = −1/2:
+
+    >>> mean_nearest_neighbour_distance(np.arange(5.0)[:, None], [2, 5])
+    array([1., 1.])
+    >>> from scalinglab.core.spectra import loglog_slope
+    >>> sizes = [100, 200, 500, 1000, 2000]
+    >>> delta = mean_nearest_neighbour_distance(np.random.default_rng(0).random((2000, 2)), sizes)
+    >>> round(loglog_slope(np.array(sizes), delta), 1)
+    -0.5
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 2 or not np.all(np.isfinite(arr)):
