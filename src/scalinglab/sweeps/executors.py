@@ -56,11 +56,25 @@ R = TypeVar("R")
 
 
 class WorkerDied(RuntimeError):
-    """A worker process died while running a task (crash, OOM kill, signal)."""
+    """A worker process died while running a task (crash, OOM kill, signal).
+
+    Examples
+    --------
+    >>> issubclass(WorkerDied, RuntimeError)
+    True
+    """
 
 
 class Executor(Protocol):
-    """What the runner needs from an executor."""
+    """What the runner needs from an executor.
+
+    Examples
+    --------
+    Every executor of this module has the two attributes and ``run``:
+
+    >>> [(e.name, e.workers) for e in (LocalExecutor(), ProcessExecutor(2), DaskExecutor(2))]
+    [('local', 1), ('process', 2), ('dask', 2)]
+    """
 
     name: str
     workers: int
@@ -74,7 +88,13 @@ class Executor(Protocol):
 
 
 def available_cores() -> int:
-    """CPU cores this process may use."""
+    """CPU cores this process may use.
+
+    Examples
+    --------
+    >>> 1 <= available_cores() <= (os.cpu_count() or 1)
+    True
+    """
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
@@ -82,7 +102,13 @@ def available_cores() -> int:
 
 
 def default_executor() -> str:
-    """``"process"`` when more than one core is available, else ``"local"``."""
+    """``"process"`` when more than one core is available, else ``"local"``.
+
+    Examples
+    --------
+    >>> default_executor() == ("process" if available_cores() > 1 else "local")
+    True
+    """
     return "process" if available_cores() > 1 else "local"
 
 
@@ -90,7 +116,17 @@ def default_executor() -> str:
 
 
 class LocalExecutor:
-    """Run every task in this process, in order."""
+    """Run every task in this process, in order.
+
+    Examples
+    --------
+    A failing task becomes ``on_error(task, exc)`` and the run goes on:
+
+    >>> def on_error(task, exc):
+    ...     return f"{task}: {type(exc).__name__}"
+    >>> list(LocalExecutor().run(lambda x: 1 / x, [4, 0, 2], on_error))
+    [0.25, '0: ZeroDivisionError', 0.5]
+    """
 
     name = "local"
 
@@ -154,7 +190,20 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 
 class ProcessExecutor:
-    """A local process pool of ``workers`` processes (default: one per core)."""
+    """A local process pool of ``workers`` processes (default: one per core).
+
+    Examples
+    --------
+    The pool is started only by ``run``; the worker count is validated up front:
+
+    >>> ProcessExecutor(workers=2).workers
+    2
+    >>> ProcessExecutor(workers=0)
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The 'workers' parameter of the process executor must be \
+an int in the range [1, inf]. Got 0 instead.
+    """
 
     name = "process"
 
@@ -263,7 +312,20 @@ class ProcessExecutor:
 
 
 class DaskExecutor:
-    """Run tasks on a Dask cluster: a ``LocalCluster`` or the scheduler at ``scheduler``."""
+    """Run tasks on a Dask cluster: a ``LocalCluster`` or the scheduler at ``scheduler``.
+
+    Examples
+    --------
+    Nothing connects until ``run``; the scheduler address is checked on construction:
+
+    >>> DaskExecutor(scheduler="tcp://head-node:8786").scheduler
+    'tcp://head-node:8786'
+    >>> DaskExecutor(scheduler="head-node:8786")
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: --scheduler must be an address such as tcp://host:8786, \
+got 'head-node:8786'
+    """
 
     name = "dask"
 
@@ -342,6 +404,17 @@ def make_executor(
     """Build an executor by name ("local", "process", "dask"; default: :func:`default_executor`).
 
     A scheduler address implies ``"dask"``.
+
+    Examples
+    --------
+    A scheduler address implies Dask; contradictory options are one-line errors:
+
+    >>> make_executor("local").name, make_executor(scheduler="tcp://head-node:8786").name
+    ('local', 'dask')
+    >>> make_executor("local", scheduler="tcp://head-node:8786")
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: --scheduler needs --executor dask (got --executor local)
     """
     if kind is None:
         kind = "dask" if scheduler is not None else default_executor()
