@@ -48,7 +48,25 @@ _REGISTRY: dict[str, ModelAdapter | Callable[[], ModelAdapter]] = {}
 
 
 def register_model(name: str, adapter: ModelAdapter | Callable[[], ModelAdapter]) -> None:
-    """Register an adapter (or a zero-argument factory that imports the model lazily)."""
+    """Register an adapter (or a zero-argument factory that imports the model lazily).
+
+    Examples
+    --------
+    A toy adapter whose theory loss is 1/N (the last line restores the registry):
+
+    >>> toy = ModelAdapter(
+    ...     name="toy", description="loss = 1/N", parameters=("features",),
+    ...     build=lambda p: (None, {"features": int(p["features"])}),
+    ...     predict=lambda cfg, p, seed: {"loss": 1.0 / p["features"]}, axes={"N": "features"})
+    >>> register_model("toy", toy)
+    >>> get_model("toy") is toy, "toy" in available_models()
+    (True, True)
+    >>> register_model("toy", toy)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: model adapter 'toy' registered twice
+    >>> del _REGISTRY["toy"]
+    """
     if name in _REGISTRY:
         raise RuntimeError(f"model adapter {name!r} registered twice")
     _REGISTRY[name] = adapter
@@ -61,7 +79,13 @@ def _protocol_models() -> list[str]:
 
 
 def available_models() -> list[str]:
-    """Names of the sweepable models (import-path adapters are not listed)."""
+    """Names of the sweepable models (import-path adapters are not listed).
+
+    Examples
+    --------
+    >>> {"mrs", "sgd"} <= set(available_models())
+    True
+    """
     from scalinglab import models
 
     names = set(_REGISTRY)
@@ -79,6 +103,16 @@ def get_model(name: str) -> ModelAdapter:
     InputError
         If the name is unknown, the module cannot be imported, or the attribute is not an
         adapter.
+
+    Examples
+    --------
+    >>> adapter = get_model("mrs")
+    >>> adapter.axes["N"], adapter.axes["T"], adapter.supports("both")
+    ('features', 'samples', True)
+    >>> get_model("no-such-model")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: unknown model 'no-such-model'; choose one of: ...
     """
     if ":" in name:
         mod_name, _, attr = name.partition(":")
