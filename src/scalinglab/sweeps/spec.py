@@ -98,7 +98,17 @@ Value = float | int | str | bool
 
 
 def canonical_json(obj: Any) -> str:
-    """JSON with sorted keys and no spaces: the byte string that identities hash."""
+    """JSON with sorted keys and no spaces: the byte string that identities hash.
+
+    Examples
+    --------
+    Key order and spacing do not matter; NaN has no canonical form:
+
+    >>> canonical_json({"b": 1, "a": [1, 2]}) == canonical_json({"a": [1, 2], "b": 1})
+    True
+    >>> canonical_json({"b": 1, "a": [1, 2]})
+    '{"a":[1,2],"b":1}'
+    """
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
@@ -107,6 +117,20 @@ def point_seed(base_seed: int, replicate: int, params: Mapping[str, Any], common
 
     With ``common=True`` the parameters are left out, so every grid point of one replicate
     shares a seed (common random numbers: smoother curves, correlated errors).
+
+    Examples
+    --------
+    Independent of the order of the parameters; with ``common=True`` shared by all points of a
+    replicate:
+
+    >>> point_seed(0, 0, {"a": 1, "b": 2}, False) == point_seed(0, 0, {"b": 2, "a": 1}, False)
+    True
+    >>> point_seed(0, 0, {"a": 1}, False) == point_seed(0, 0, {"a": 2}, False)
+    False
+    >>> point_seed(0, 0, {"a": 1}, True) == point_seed(0, 0, {"a": 2}, True)
+    True
+    >>> 0 <= point_seed(0, 0, {"a": 1}, False) < 2**63
+    True
     """
     payload: dict[str, Any] = {"base_seed": base_seed, "replicate": replicate}
     if not common:
@@ -116,14 +140,37 @@ def point_seed(base_seed: int, replicate: int, params: Mapping[str, Any], common
 
 
 def point_id(model: str, params: Mapping[str, Any], seed: int, run: str, version: str) -> str:
-    """A point's identity: a hash of its full configuration and the package version."""
+    """A point's identity: a hash of its full configuration and the package version.
+
+    Examples
+    --------
+    32 hex digits; any change of model, parameters, seed, run mode or version changes it:
+
+    >>> pid = point_id("mrs", {"features": 10}, 7, "predict", "1.0")
+    >>> len(pid), pid == point_id("mrs", {"features": 10}, 8, "predict", "1.0")
+    (32, False)
+    """
     payload = {"model": model, "params": dict(params), "seed": seed, "run": run, "version": version}
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
 class FitSpec:
-    """What to fit across a sweep (see the module docstring)."""
+    """What to fit across a sweep (see the module docstring).
+
+    Examples
+    --------
+    Parsed from the ``[fit]`` table; defaults fill the rest:
+
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... fixed = { latent_dim = 50, alpha = 1.0, samples = 20 }
+    ... grid = { features = [5, 10] }
+    ... fit = { form = "mrs", data = "predict" }
+    ... ''')
+    >>> spec.fit
+    FitSpec(form='mrs', data='predict', group_by=None, where={}, min_aspect=1.0)
+    """
 
     form: str
     data: str
@@ -143,7 +190,24 @@ class BlockLayout:
 
 @dataclass(frozen=True)
 class PlannedPoint:
-    """One point of a sweep, before it runs."""
+    """One point of a sweep, before it runs.
+
+    Examples
+    --------
+    Parameters are canonical (every model default filled in), and the identity hashes them:
+
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... run = "predict"
+    ... fixed = { latent_dim = 50, alpha = 1.0, samples = 20 }
+    ... grid = { features = [5, 10] }
+    ... ''')
+    >>> point = spec.points[0]
+    >>> point.idx, point.params["features"], point.params["noise_var"], point.run
+    (0, 5, 0.0, 'predict')
+    >>> point.id == point_id("mrs", point.params, point.seed, "predict", spec.version)
+    True
+    """
 
     id: str
     idx: int
@@ -157,7 +221,20 @@ class PlannedPoint:
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """A validated sweep: its settings, its planned points and where they came from."""
+    """A validated sweep: its settings, its planned points and where they came from.
+
+    Examples
+    --------
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... run = "predict"
+    ... replicates = 2
+    ... fixed = { latent_dim = 50, alpha = 1.0, samples = 20 }
+    ... grid = { features = [5, 10] }
+    ... ''', source="demo.toml")
+    >>> spec.name, len(spec.points), spec.to_meta()["replicates"]
+    ('demo', 4, 2)
+    """
 
     name: str
     description: str
@@ -475,7 +552,24 @@ def _auto_x(groups: list[_Group], adapter: ModelAdapter) -> str | None:
 
 
 def load_spec(path: str | Path) -> SweepSpec:
-    """Read and validate a sweep spec file (see the module docstring for the format)."""
+    """Read and validate a sweep spec file (see the module docstring for the format).
+
+    Examples
+    --------
+    The sweep is named after the file unless the spec says otherwise:
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "tiny.toml"
+    >>> _ = path.write_text('''
+    ... model = "mrs"
+    ... run = "predict"
+    ... fixed = { latent_dim = 50, alpha = 1.0, features = 5 }
+    ... grid = { samples = [10, 20] }
+    ... ''')
+    >>> spec = load_spec(path)
+    >>> spec.name, spec.source, [p.params["samples"] for p in spec.points]
+    ('tiny', 'tiny.toml', [10, 20])
+    """
     p = Path(path)
     if not p.is_file():
         raise InputError(f"spec file '{p}' does not exist")
@@ -618,6 +712,32 @@ def parse_spec(text: str, *, source: str = "<spec>", default_name: str | None = 
 
     ``source`` names the spec in error messages; the sweep's name defaults to ``name`` in the
     TOML, else ``default_name``, else the stem of ``source`` (``"sweep"`` for ``"<spec>"``).
+
+    Examples
+    --------
+    A log-spaced integer axis crossed with a list, two replicates: 2 × 3 × 2 points with
+    distinct seeds; errors name the key:
+
+    >>> text = '''
+    ... model = "mrs"
+    ... run = "predict"
+    ... replicates = 2
+    ... [fixed]
+    ... latent_dim = 200
+    ... alpha = 1.0
+    ... [grid]
+    ... features = [10, 40]
+    ... samples = { log = [10, 1000], num = 3, integer = true }
+    ... '''
+    >>> spec = parse_spec(text)
+    >>> len(spec.points), sorted({p.params["samples"] for p in spec.points})
+    (12, [10, 100, 1000])
+    >>> len({p.seed for p in spec.points})
+    12
+    >>> parse_spec(text.replace("num = 3", "num = 0"))
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: <spec>: 'grid.samples.num' must be an int >= 1, got 0
     """
     from scalinglab import __version__
 
