@@ -76,7 +76,24 @@ CREATE INDEX points_plan ON points (in_plan, status);
 
 @dataclass(frozen=True)
 class PointTask:
-    """What a worker needs to run one point (picklable, small)."""
+    """What a worker needs to run one point (picklable, small).
+
+    Examples
+    --------
+    Built from a planned point, and picklable (it travels to worker processes):
+
+    >>> import pickle
+    >>> from scalinglab.sweeps.spec import parse_spec
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... run = "predict"
+    ... fixed = { latent_dim = 50, alpha = 1.0, samples = 20, features = 5 }
+    ... ''')
+    >>> p = spec.points[0]
+    >>> task = PointTask(p.id, p.model, p.params, p.seed, p.run)
+    >>> pickle.loads(pickle.dumps(task)) == task
+    True
+    """
 
     id: str
     model: str
@@ -87,7 +104,16 @@ class PointTask:
 
 @dataclass(frozen=True)
 class PointOutcome:
-    """The result of one point: ``status`` is "done" (with ``result``) or "failed" (``error``)."""
+    """The result of one point: ``status`` is "done" (with ``result``) or "failed" (``error``).
+
+    Examples
+    --------
+    A failed point carries its one-line error and no result:
+
+    >>> out = PointOutcome("0" * 32, "failed", None, "ValueError: boom", 0.01, "worker-1")
+    >>> out.status, out.result, out.error
+    ('failed', None, 'ValueError: boom')
+    """
 
     id: str
     status: str
@@ -191,6 +217,37 @@ class SweepStore:
     Parameters are keyword-only in :meth:`open`: ``create`` makes a new store if the file does
     not exist, ``readonly`` opens for reading only (status, export, report), ``lock`` takes the
     single-runner lock.
+
+    Examples
+    --------
+    Plan two points, finish one, then "resume": only the other is still to do. A file that is
+    not a store is refused:
+
+    >>> import tempfile
+    >>> from scalinglab.sweeps.spec import parse_spec
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... run = "predict"
+    ... fixed = { latent_dim = 50, alpha = 1.0, samples = 20 }
+    ... grid = { features = [5, 10] }
+    ... ''', source="demo.toml")
+    >>> path = Path(tempfile.mkdtemp()) / "demo.sqlite"
+    >>> with SweepStore.open(path, create=True, lock=True) as store:
+    ...     store.sync_plan(spec)
+    ...     first, second = store.todo()
+    ...     store.record(PointOutcome(first.id, "done", {"predict": {"loss": 0.5}}, None, 0.0, "w"))
+    ...     print(store.counts())
+    {'total': 2, 'done': 1, 'failed': 0, 'pending': 1}
+    >>> with SweepStore.open(path, lock=True) as store:
+    ...     store.sync_plan(spec)
+    ...     print([task.id == second.id for task in store.todo()], store.meta["name"])
+    [True] demo
+    >>> other = path.with_name("notes.txt")
+    >>> _ = other.write_text("hello")
+    >>> SweepStore.open(other)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: '...notes.txt' is not a SQLite database ...
     """
 
     def __init__(
@@ -473,6 +530,29 @@ def load_frame(path: str | Path, *, statuses: Sequence[str] | None = None) -> An
     Columns: ``idx, id, status, replicate, seed``, the model parameters, ``sim_<quantity>``
     (simulation) and ``th_<quantity>`` (theory) results, ``error``, ``duration_s``, ``worker``,
     ``finished_at``, ``blocks``. ``statuses`` keeps only those statuses (e.g. ``["done"]``).
+
+    Examples
+    --------
+    One row per planned point, with the theory results under ``th_``:
+
+    >>> import tempfile
+    >>> from scalinglab.sweeps.spec import parse_spec
+    >>> spec = parse_spec('''
+    ... model = "mrs"
+    ... run = "predict"
+    ... fixed = { latent_dim = 50, alpha = 1.0, samples = 20 }
+    ... grid = { features = [5, 10] }
+    ... ''')
+    >>> path = Path(tempfile.mkdtemp()) / "demo.sqlite"
+    >>> with SweepStore.open(path, create=True) as store:
+    ...     store.sync_plan(spec)
+    ...     task = store.todo()[0]
+    ...     store.record(PointOutcome(task.id, "done", {"predict": {"loss": 0.5}}, None, 0.0, "w"))
+    >>> frame = load_frame(path)
+    >>> frame["features"].tolist(), frame["status"].tolist(), frame["th_loss"].tolist()[0]
+    ([5, 10], ['done', 'pending'], 0.5)
+    >>> load_frame(path, statuses=["done"])["features"].tolist()
+    [5]
     """
     with SweepStore.open(path, readonly=True) as store:
         df = store.frame()
