@@ -99,3 +99,14 @@ def test_sampling_validation():
     cfg = SGDConfig(dim=10, features=5, alpha=1.5, beta=0.5, data=8, sampling="epochs")
     with pytest.raises(InputError, match="no exact expectation"):
         predict(cfg, theory="exact")
+
+
+@pytest.mark.parametrize("sampling", ["replacement", "without"])
+def test_sample_space_recursion_equals_feature_space(sampling):
+    # P = 25 < r = 60: the data are interpolated, so both exact recursions apply
+    eigs, vstar, noise, z, y = _data(p=25, d=60)
+    record = np.array([1, 7, 60, 250])
+    kw = dict(batch=3, phases=[(0, 250, 0.3)], record=record, sampling=sampling)
+    feat = expected_multipass_risk(eigs, vstar, noise, z, y, space="features", **kw)
+    samp = expected_multipass_risk(eigs, vstar, noise, z, y, space="samples", **kw)
+    np.testing.assert_allclose(samp, feat, rtol=1e-9)  # two exact routes, rounding only

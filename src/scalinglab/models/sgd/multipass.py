@@ -24,8 +24,9 @@ replacement) or ``(P − B)/(B(P − 1))`` (without), so the mean μ = EΔ and s
 ``A(M) = (1/P)Σ_i (z_iᵀMz_i) z_iz_iᵀ``, ``R_1(μ) = (1/P)Σ_i r_i(z_iᵀμ) z_iz_iᵀ``,
 ``R_2 = (1/P)Σ_i r_i² z_iz_iᵀ``; the risk is ``½[tr KM + 2δᵀKμ + δᵀKδ + s²]`` with
 ``δ = v̂ − v*``. O(P r²) per step (r features): for small problems
-(:func:`expected_multipass_risk`). Reshuffled epochs are not a Markov chain in (μ, M) and have
-Monte Carlo only (:func:`multipass_paths`).
+(:func:`expected_multipass_risk`); when the data are interpolated (P < r, all r_i = 0) the same
+expectation is run in sample space, O(P³) per step, whatever r is. Reshuffled epochs are not a
+Markov chain in (μ, M) and have Monte Carlo only (:func:`multipass_paths`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def expected_multipass_risk(
     phases: list[tuple[int, int, float]],
     record: np.ndarray,
     sampling: str = "replacement",
+    space: str = "auto",
 ) -> np.ndarray:
     """Exact expectation over the mini-batch sampling of the risk on one data set (docstring).
 
@@ -83,6 +85,10 @@ def expected_multipass_risk(
     record : ndarray of int
         Sorted steps at which the expected risk is returned.
     sampling : {"replacement", "without"}
+    space : {"auto", "features", "samples"}
+        Run the recursion on r×r moments (``features``) or, for interpolated data (P < r,
+        zero residuals), on P×P moments in sample space (``samples``); ``auto`` picks the
+        latter when it applies.
 
     Examples
     --------
@@ -103,6 +109,15 @@ def expected_multipass_risk(
     vhat = np.linalg.lstsq(z, y, rcond=None)[0]  # min-norm least squares = K̂⁺ĉ
     resid = y - z @ vhat
     delta = vhat - vstar
+    check_choice(space, "space", "expected_multipass_risk", ("auto", "features", "samples"))
+    interpolated = p < z.shape[1] and np.max(np.abs(resid)) <= 1e-9 * max(
+        1.0, float(np.max(np.abs(y)))
+    )
+    if space == "samples" and not interpolated:
+        raise InputError("space='samples' needs interpolated data (P < r, zero residuals).")
+    if space != "features" and interpolated:
+        return _sample_space_risk(eigs, irreducible, z, y, vhat, delta, batch=batch,
+                                  phases=phases, record=record, sampling=sampling)  # fmt: skip
     f = (
         1.0 / batch
         if sampling == "replacement"
@@ -137,6 +152,50 @@ def expected_multipass_risk(
         m = step_m + eta * eta * f * (a_m - 2.0 * r1 + r2 - kmk)
         m = 0.5 * (m + m.T)
         mu = mu - eta * (khat @ mu)
+        if slot[t + 1] >= 0:
+            out[slot[t + 1]] = risk()
+    return out
+
+
+def _sample_space_risk(eigs, irreducible, z, y, vhat, delta, *, batch, phases, record, sampling):
+    """The same expectation in sample space when the data are interpolated (P < r, r_i = 0).
+
+    ``Δ = Zᵀa`` stays in the span of the samples and ``a' = (1 − (η/B) D G) a`` with
+    ``G = ZZᵀ`` and D the diagonal of sample counts in the batch, so with
+    ``E[D X D] = c₂X + (c₁ − c₂)Diag(X)`` (``c₁ = E c_i²``, ``c₂ = E c_ic_j``) the P×P moments
+    obey ``M' = M − (η/P)(GM + MG) + (η/B)²[c₂ GMG + (c₁ − c₂) Diag(GMG)]`` — O(P³) per step
+    instead of O(P r²).
+    """
+    p = z.shape[0]
+    g = z @ z.T
+    glam = (z * eigs) @ z.T  # Z K Zᵀ
+    a = -np.linalg.solve(g, y)  # Δ₀ = −v̂ = Zᵀa
+    if sampling == "replacement":
+        c1 = batch / p + batch * (batch - 1.0) / p**2
+        c2 = batch * (batch - 1.0) / p**2
+    else:
+        c2 = batch * (batch - 1.0) / (p * (p - 1.0)) if p > 1 else 0.0
+        c1 = batch / p
+    cross = z @ (eigs * delta)  # Z K δ
+    base = float(delta @ (eigs * delta)) + irreducible
+    mu, m = a.copy(), np.outer(a, a)
+    steps = int(record[-1])
+    slot = np.full(steps + 1, -1)
+    slot[record] = np.arange(record.size)
+    out = np.empty(record.size)
+
+    def risk() -> float:
+        return 0.5 * (float(np.sum(m * glam)) + 2.0 * float(cross @ mu) + base)
+
+    if slot[0] >= 0:
+        out[slot[0]] = risk()
+    for t in range(steps):
+        eta = _lr_at(t, phases)
+        gm = g @ m
+        gmg = gm @ g
+        m = m - (eta / p) * (gm + gm.T) + (eta / batch) ** 2 * c2 * gmg
+        m[np.diag_indices(p)] += (eta / batch) ** 2 * (c1 - c2) * np.diag(gmg)
+        mu = mu - (eta / p) * (g @ mu)
         if slot[t + 1] >= 0:
             out[slot[t + 1]] = risk()
     return out
@@ -233,10 +292,12 @@ def predict_multipass(cfg, record: np.ndarray, *, seeds: int = 8, seed: int = 0)
         )
     probs = [cfg.reduced_problem(seed_streams(seed, k)[0])[1] for k in range(seeds)]
     rank = max(p.eigs.size for p in probs)
-    cost = float(seeds) * cfg.data * rank * rank * float(cfg.steps)
+    # feature space O(P r²) per step, sample space O(P³) when P < r (interpolated data)
+    cost = float(seeds) * cfg.data * min(rank, cfg.data) ** 2 * float(cfg.steps)
     if cost > 5e10:
         raise InputError(
-            f"The exact multi-pass expectation costs P·r²·steps·seeds ≈ {cost:.1e} flops here; "
+            f"The exact multi-pass expectation costs P·min(P, r)²·steps·seeds ≈ {cost:.1e} "
+            "flops here; "
             "use smaller sizes, fewer --seeds, or simulate."
         )
     curves = []
