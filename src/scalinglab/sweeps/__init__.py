@@ -4,10 +4,10 @@ Typical use::
 
     from scalinglab.sweeps import load_spec, SweepStore, make_executor, run_sweep, load_frame
 
-    spec = load_spec("examples/mrs-small.toml")
-    with SweepStore.open("mrs-small.db", create=True, lock=True) as store:
+    spec = load_spec("examples/mrs-quick.toml")
+    with SweepStore.open("mrs-quick.db", create=True, lock=True) as store:
         run_sweep(spec, store, make_executor("process", workers=2))
-    df = load_frame("mrs-small.db")
+    df = load_frame("mrs-quick.db")
 
 Modules: :mod:`~scalinglab.sweeps.spec` (TOML specs), :mod:`~scalinglab.sweeps.store` (SQLite),
 :mod:`~scalinglab.sweeps.executors` (local, process pool, Dask), :mod:`~scalinglab.sweeps.models`
