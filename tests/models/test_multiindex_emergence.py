@@ -133,3 +133,17 @@ def test_fitted_ode_slope_matches_the_finite_p_reference():
     fitted = np.polyfit(np.log(pred.times[sel]), np.log(pred.risk[sel]), 1)[0]
     reference = step_sum_slope(T, a, lo, hi)
     assert fitted == pytest.approx(reference, abs=0.1), (fitted, reference)
+
+
+def test_width_floor_is_the_tail_sum():
+    # §A.3 width law: with m < P neurons the risk stops at ½ Σ_{p>m} a_p². For σ = h_2 this is
+    # exact (Eckart–Young: the best PSD rank-m B in ½‖B − A‖_F² keeps the top m a_p), so the
+    # long-time exact flow must reach it; its m-dependence is the width exponent's finite sum.
+    a = amplitudes(8, 1.0)
+    for m in (2, 5):
+        cfg = MultiIndexConfig(dim=24, directions=8, width=m, signal_decay=1.0, init_norm2=1e-3,
+                               optimizer="flow", lr=0.5, steps=400, record=6)  # fmt: skip
+        pred = predict(cfg, seeds=1, seed=0)
+        floor = 0.5 * float(np.sum(a[m:] ** 2))
+        # t = 200: the slowest learned direction (a_m ≥ 0.15) is converged to e^{-4 a_m t}
+        assert pred.risk[-1] == pytest.approx(floor, rel=1e-6), (m, pred.risk[-1], floor)
