@@ -15,12 +15,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scalinglab._types import ProgressFn
-from scalinglab.core.rf_theory import mrs_optimal_loss
 from scalinglab.core.spectra import power_law_spectrum
 from scalinglab.empirical.geometry import mean_nearest_neighbour_distance
 from scalinglab.figures import FigureOutput, register_figure
 from scalinglab.models import mrs
 from scalinglab.models.mrs import theory
+from scalinglab.models.mrs.rf_equivalent import mrs_optimal_loss
 from scalinglab.models.mrs.sampling import feature_gram_eigenvalues, latent_covariance_eigenvalues
 from scalinglab.plots.mrs import add_curve, finish_grid, loglog_axes, spectrum_axes
 
@@ -155,7 +155,7 @@ def figure5(
         rows.append({"panel": "left", "T": t, "alpha": 1.0, "rank": ev.size})
         counter.step()
     ax1.plot(np.arange(1, lam.size + 1), lam, "k--", lw=1, label="λ_I (T = ∞)")
-    spectrum_axes(ax2, f"T = {right['t']}, M = {right['m']}, alpha varied")
+    spectrum_axes(ax2, f"T = {right['t']}, M = {right['m']}, α varied")
     for a in right["alphas"]:
         lam_a = power_law_spectrum(right["m"], a)
         ev = latent_covariance_eigenvalues(right["t"], lam_a, rng)
@@ -360,7 +360,7 @@ def figure7(
         panel="left",
         opt_fits="171",
     )
-    loglog_axes(ax2, "training samples T", title=f"γ = γ*, M = {m}, N = {n_fixed}, alpha varied")
+    loglog_axes(ax2, "training samples T", title=f"γ = γ*, M = {m}, N = {n_fixed}, α varied")
     _family_vs_t(
         ax2,
         [(n_fixed, a, f"α = {a:g}") for a in _ALPHAS],
@@ -429,7 +429,7 @@ def figure8(
             label=f"T = {t}",
         )
     ax = loglog_axes(
-        axes[1, 0], "training samples T", title=f"γ = 0, M = {m}, N = {n_fixed}, alpha varied"
+        axes[1, 0], "training samples T", title=f"γ = 0, M = {m}, N = {n_fixed}, α varied"
     )
     _family_vs_t(
         ax,
@@ -666,7 +666,7 @@ def figure12(
     rows: list[dict] = []
     for panel, curves in panels.items():
         ax = axes[panel]
-        varied = "alpha varied" if panel == "left" else "M varied"
+        varied = "α varied" if panel == "left" else "M varied"
         fixed = f"M = {m_left}" if panel == "left" else "α = 1"
         loglog_axes(ax, "training samples T", ylabel="<delta>", title=f"{fixed}, {varied}")
         for j, (m, alpha, label) in enumerate(curves):
