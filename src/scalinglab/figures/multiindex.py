@@ -155,7 +155,7 @@ def figure_powerlaw(
         _step(progress, i + 1, len(betas))
     plot_risk([], preds, labels, ax)
     ax.set_title(
-        f"exact overlap flow, σ = h_2, d = {d}, P = m = {P}; dashed: finite-P step-sum "
+        f"exact overlap flow, σ = h_2, d = {d}, P = m = {P}\ndashed: finite-P step-sum "
         "slope, dotted: asymptote −(2β−1)/β (both on [T_2, T_P/8], shaded)",
         fontsize=8,
     )
