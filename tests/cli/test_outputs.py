@@ -372,3 +372,21 @@ def test_interrupt_leaves_nothing(tmp_path):
             fh.write(b"partial")
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_lines_when_not_a_terminal(monkeypatch, capsys):
+    """Off a terminal (logs, pipes) a long run prints one line per period, not nothing."""
+    from scalinglab.cli.output import CallbackProgress
+
+    class NotATerminal:
+        is_terminal = False
+
+    monkeypatch.setattr(CallbackProgress, "_console", lambda self: NotATerminal())
+    with CallbackProgress("figure", every=0.0) as prog:
+        for done in range(1, 4):
+            prog(done, 3)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 3 and lines[-1].startswith("figure: 3/3 (100 %)")
+    with CallbackProgress("quiet", enabled=False) as prog:
+        prog(1, 2)
+    assert capsys.readouterr().err == ""

@@ -2,8 +2,10 @@
 
 A figure is a function ``make(*, quick, seeds, progress) -> FigureOutput`` registered with
 :func:`register_figure`. Modules in this package are imported on first use, so adding a
-paper's figures is one new file here. The CLI (``scalinglab figure ID --out DIR``) saves
-each returned matplotlib figure as PNG and each table as CSV.
+paper's figures is one new file here. The CLI (``scalinglab figure ID --out DIR [--format
+png|pdf|svg] [--dpi N]``) saves each returned matplotlib figure in that format and each table
+as CSV, all together or none. Titles and labels use Greek letters and math text, and every
+text must fit its canvas (``tests/figures/test_bounding_boxes.py``).
 """
 
 from __future__ import annotations
