@@ -9,9 +9,10 @@ import pytest
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
-from scalinglab.core.rf_theory import mrs_loss, mrs_parameters, optimal_ridge, rf_ridge_risk
+from scalinglab.core.rf_theory import optimal_ridge, rf_ridge_risk
 from scalinglab.models import mrs
 from scalinglab.models.mrs import theory
+from scalinglab.models.mrs.rf_equivalent import mrs_loss, mrs_parameters
 
 
 @pytest.mark.parametrize(

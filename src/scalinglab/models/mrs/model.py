@@ -26,9 +26,9 @@ from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import ridge as ridge_lib
 from scalinglab.core import rmt
-from scalinglab.core.rf_theory import mrs_loss, mrs_optimal_loss
 from scalinglab.core.spectra import power_law_spectrum, sample_power_law_spectrum
 from scalinglab.models.mrs import theory
+from scalinglab.models.mrs.rf_equivalent import mrs_loss, mrs_optimal_loss
 from scalinglab.models.mrs.sampling import reduced_path_stats, sample_literal
 from scalinglab.models.protocol import Prediction, Simulation, standard_error
 
