@@ -19,6 +19,14 @@ def plot_recovery(
 
     ``sim`` (a ``MultiIndexSimulation``, seed-averaged) and ``pred`` (``MultiIndexPrediction``)
     may each be None. Shows at most ``max_directions`` directions, spread over 1..P.
+
+    Examples
+    --------
+    >>> from scalinglab.models.multiindex import MultiIndexConfig, predict
+    >>> cfg = MultiIndexConfig(dim=8, directions=2, width=2, lr=0.2, steps=50, record=5)
+    >>> ax = plot_recovery(None, predict(cfg, seeds=1))
+    >>> len(ax.lines)            # two directions and the ½ line
+    3
     """
     if ax is None:
         ax = Figure(figsize=(6.4, 4.2), layout="constrained").add_subplot()
@@ -58,7 +66,16 @@ def plot_risk(
     *,
     loglog: bool = True,
 ) -> Axes:
-    """Risk against time: simulation means (dots, ±1 SEM bars) over theory lines."""
+    """Risk against time: simulation means (dots, ±1 SEM bars) over theory lines.
+
+    Examples
+    --------
+    >>> from scalinglab.models.multiindex import MultiIndexConfig, predict
+    >>> cfg = MultiIndexConfig(dim=8, directions=2, width=2, lr=0.2, steps=50, record=5)
+    >>> ax = plot_risk([None], [predict(cfg, seeds=1)], ["h2"])
+    >>> ax.get_legend().get_texts()[0].get_text()
+    'h2 exact flow'
+    """
     if ax is None:
         ax = Figure(figsize=(6.4, 4.2), layout="constrained").add_subplot()
     for i, label in enumerate(labels):
@@ -81,7 +98,14 @@ def plot_risk(
 
 
 def plot_slope(ax: Axes, t0: float, r0: float, t1: float, slope: float, **kwargs: Any) -> Axes:
-    """Draw a reference power law ``r0 (t/t0)^slope`` on [t0, t1] (log–log axes)."""
+    """Draw a reference power law ``r0 (t/t0)^slope`` on [t0, t1] (log–log axes).
+
+    Examples
+    --------
+    >>> ax = plot_slope(Figure().add_subplot(), 1.0, 1.0, 10.0, -1.0)
+    >>> float(ax.lines[0].get_ydata()[-1])
+    0.1
+    """
     t = np.geomspace(t0, t1, 20)
     ax.plot(t, r0 * (t / t0) ** slope, **kwargs)
     return ax
@@ -90,7 +114,16 @@ def plot_slope(ax: Axes, t0: float, r0: float, t1: float, slope: float, **kwargs
 def plot_emergence(sim: Any | None, pred: Any | None, ax: Axes | None = None) -> Axes:
     """Figure 1 layout: the summed risk on top, per-direction recovery below; returns the
     recovery Axes (its ``.figure`` holds both panels). With ``ax`` given, draws the recovery
-    curves only."""
+    curves only.
+
+    Examples
+    --------
+    >>> from scalinglab.models.multiindex import MultiIndexConfig, predict
+    >>> cfg = MultiIndexConfig(dim=8, directions=2, width=2, lr=0.2, steps=50, record=5)
+    >>> ax = plot_emergence(None, predict(cfg, seeds=1))
+    >>> len(ax.figure.axes)      # risk on top, recovery below
+    2
+    """
     if ax is not None:
         return plot_recovery(sim, pred, ax)
     fig = Figure(figsize=(7.0, 7.0), layout="constrained")

@@ -19,6 +19,13 @@ def sweep_adapter() -> ModelAdapter:
     Points report the final risk (exact population risk from the overlaps). Scaling-law roles:
     N = width, T = steps. Exact constants: the asymptotic exponents of §A.3 (time exponent as
     ``b``, width exponent as ``a``, both as positive decay rates).
+
+    Examples
+    --------
+    >>> adapter = sweep_adapter()
+    >>> cfg, canon = adapter.build({"dim": 8, "directions": 2, "width": 2, "signal_decay": 1.0})
+    >>> adapter.exact(canon), canon["method"]
+    ({'a': 1.0, 'b': 1.0}, 'ode')
     """
     from scalinglab.models import multiindex as mi
     from scalinglab.models.multiindex.predict import METHODS

@@ -109,6 +109,14 @@ def overlap_rhs(
 
     ``speed`` is None for the 2-homogeneous student (norms learn); otherwise the fixed
     student's second-layer weights (angular velocity scaled by them, ``dr² = 0``).
+
+    Examples
+    --------
+    >>> from scalinglab.models.multiindex.link import make_link
+    >>> M = np.array([[0.1]]); Q = np.eye(1); r2 = np.array([0.0])   # one neuron, σ = h_2
+    >>> dM, dQ, dr2 = overlap_rhs(make_link("he2"), np.array([1.0]), M, Q, r2)
+    >>> round(float(dM[0, 0]), 6)      # a φ'(M) − λ M = 2M(1 − M²)
+    0.198
     """
     m = Q.shape[-1]
     off = 1.0 - np.eye(m)
