@@ -115,33 +115,48 @@ def _crossing(steps: np.ndarray, ratio: np.ndarray, level: float) -> float:
 def figure_reuse(
     *, quick: bool = False, seeds: int = 16, progress: ProgressFn | None = None
 ) -> FigureOutput:
-    from scalinglab.models.sgd.model import SGDConfig, predict, simulate
+    from scalinglab.models.sgd.finite_gd import draw_data
+    from scalinglab.models.sgd.model import SGDConfig, predict
+    from scalinglab.models.sgd.multipass import expected_multipass_risk
+    from scalinglab.models.sgd.results import seed_streams
 
-    dim = 400 if quick else 1000
-    ps = (25, 50, 100) if quick else (25, 50, 100, 200)
-    steps = 8000 if quick else 40000
+    dim = 2000
+    ps = (25, 40, 64) if quick else (16, 25, 40, 64, 100)
+    steps = int(10 * max(ps) ** ALPHA)
     level = 1.5
     counter = _Counter(len(ps), progress)
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     base = dict(dim=dim, features=dim, sketch="none", alpha=ALPHA, beta=BETA, batch=1,
-                steps=steps, record=30)  # fmt: skip
+                steps=steps, record=40)  # fmt: skip
     one = predict(SGDConfig(**base), theory="exact", seeds=1)
     series = [(one.steps.astype(float), one.risk, "one-pass SGD (fresh data), exact", None)]
     styles = [{"color": "k", "lw": 1.5}]
     rows, cross = [], []
     for i, p in enumerate(ps):
-        sim = simulate(SGDConfig(**base, data=p), seeds=seeds)
-        ratio = sim.risk_mean / one.risk
-        series.append((sim.steps.astype(float), sim.risk_mean,
-                       f"P = {p}, multi-pass ({seeds} runs)", sim.risk_sem))  # fmt: skip
+        cfg = SGDConfig(**base, data=p)
+        rec = cfg.record_steps()
+        curves = []
+        for k in range(seeds):
+            prob = cfg.reduced_problem(seed_streams(0, k)[0])[1]
+            _, feat, noise = seed_streams(0, k)
+            z, y = draw_data(prob.eigs, prob.vstar, prob.irreducible, p, feat, noise)
+            curves.append(
+                expected_multipass_risk(prob.eigs, prob.vstar, prob.irreducible, z, y, batch=1,
+                                        phases=cfg.phases(), record=rec)
+            )  # fmt: skip
+        arr = np.array(curves)
+        mean = arr.mean(axis=0)
+        sem = arr.std(axis=0, ddof=1) / np.sqrt(seeds)
+        ratio = mean / one.risk
+        series.append((rec.astype(float), mean, f"P = {p}, multi-pass (exact, {seeds} data sets)",
+                       sem))  # fmt: skip
         styles.append({"color": f"C{i}", "marker": "o", "ms": 2.5})
-        lstar = _crossing(sim.steps.astype(float), ratio, level)
-        cross.append(lstar)
+        cross.append(_crossing(rec.astype(float), ratio, level))
         ax1.axvline(p**ALPHA, color=f"C{i}", ls=":", lw=0.8)
-        for j, s in enumerate(sim.steps):
-            rows.append({"P": p, "step": int(s), "multipass": sim.risk_mean[j],
-                         "multipass_sem": sim.risk_sem[j], "one_pass": one.risk[j]})  # fmt: skip
+        for j, s_ in enumerate(rec):
+            rows.append({"P": p, "step": int(s_), "multipass": mean[j], "multipass_sem": sem[j],
+                         "one_pass": one.risk[j]})  # fmt: skip
         counter.step()
     plot_curves(series, ax=ax1, xlabel="SGD steps L (batch 1)", styles=styles,
                 title=f"d = {dim}, no sketch, noiseless; dotted: L = P^α")  # fmt: skip
@@ -167,7 +182,8 @@ def figure_reuse(
         notes=[
             "Prediction (Lin et al. 2025 terms in the note's exponents): the bias term "
             "L^-β is the fresh-data rate until it meets the data floor P^-αβ, so "
-            "L* ∝ P^α (noiseless). Multi-pass: uniform sampling with replacement."
+            "L* ∝ P^α (noiseless). Multi-pass: uniform sampling with replacement, exact "
+            "expectation over the sampling (sample-space recursion) per data set."
         ],
     )
 
