@@ -26,7 +26,6 @@ For σ = h_2 the student is ``(xᵀBx − tr B)/√2`` with ``B = Σ_j u_j u_j�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -492,8 +491,3 @@ def riccati_ode(
     risk = 0.5 * np.sum((Bs - A) ** 2, axis=(1, 2))
     b = np.diagonal(Bs, axis1=1, axis2=2)[:, :P]
     return risk, b, Bs[-1]
-
-
-def as_array(x: Sequence[float] | np.ndarray) -> np.ndarray:
-    """float64 array of ``x``."""
-    return np.asarray(x, dtype=np.float64)
