@@ -15,6 +15,7 @@ from scalinglab.laws.forms import ChinchillaSurface
 from scalinglab.laws.io import from_arrays, read_csv
 from scalinglab.laws.objectives import ASYMMETRY_CHINCHILLA_PKG, Objective
 from scalinglab.laws.synthetic import isoflop_sample
+from scalinglab.laws.varpro import fit_varpro
 
 CSV = Path(__file__).parent / "data" / "chinchilla_pkg_df.csv"
 #: The parameters the chinchilla package (0.2.0) reports for its example data set
@@ -102,11 +103,31 @@ def test_reproduces_the_chinchilla_package_published_fit():
     assert s.B == pytest.approx(PUBLISHED.B, rel=1.5e-2)
     assert s.alpha == pytest.approx(PUBLISHED.alpha, abs=7.5e-4)
     assert s.beta == pytest.approx(PUBLISHED.beta, abs=7.5e-4)
-    # The LP-profile polish and plain L-BFGS from the starts agree (two routes).
-    assert fit.details["polish"]["objective"] <= fit.details["polish"]["lbfgs_objective"]
+    # The LP-profile polish and plain L-BFGS from the starts agree (two routes). The
+    # varpro seed is now the exact optimum already, so the two may differ by rounding
+    # only (measured 2.5e-14 relative; 1e-12 allowed).
+    polish = fit.details["polish"]
+    assert polish["objective"] <= polish["lbfgs_objective"] * (1 + 1e-12)
     assert fit.details["polish"]["objective"] == pytest.approx(
         fit.details["polish"]["lbfgs_objective"], rel=1e-8
     )
+
+
+@pytest.mark.slow
+def test_varpro_asymmetric_mae_matches_or_beats_approach3_on_the_package_example():
+    data = read_csv(CSV)
+    obj = Objective("asymmetric-mae", "raw")
+    vp = fit_varpro(data, objective=obj)
+    a3 = fit_approach3(data, objective=obj)
+    assert vp.status == Status.CONVERGED, vp.message
+    # the issue's check: varpro's optimum no worse than approach3's (1e-9 relative)
+    assert vp.objective_value <= a3.objective_value * (1 + 1e-9)
+    assert vp.objective_value <= obj.value(PUBLISHED.loss(data.N, data.D), data.loss)
+    # same optimum: parameters as tight as the flat objective allows (approach3 test)
+    s, t = vp.surface, a3.surface
+    assert s.alpha == pytest.approx(t.alpha, abs=1e-5)
+    assert s.beta == pytest.approx(t.beta, abs=1e-5)
+    assert s.E == pytest.approx(t.E, rel=1e-5)
 
 
 def test_cli_objective_names_and_weights(run_cli, tmp_path):

@@ -40,6 +40,7 @@ small relative to the objective), ``failed`` (no finite objective), else ``conve
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -58,6 +59,7 @@ from scalinglab.laws.diagnostics import (
     check_linear_terms,
     combine,
     null_objective,
+    probe_minimum,
     stationarity,
 )
 from scalinglab.laws.nnls3 import Gram3, nnls3_single, solve_nnls3
@@ -541,6 +543,152 @@ def inner_fit(
     return InnerFit(theta, val, pred, B, max_iter, False)
 
 
+def inner_lp(
+    B: np.ndarray, loss: np.ndarray, obj: Objective, w: np.ndarray, nonneg: np.ndarray
+) -> InnerFit:
+    """Exact inner minimum of the asymmetric absolute error on raw loss (a linear programme).
+
+    With r = Bθ − L split into over- and under-prediction parts u, v ≥ 0 the problem
+    ``min Σ ω_i (a·u_i + v_i)`` (ω = w/Σw, a the asymmetry) is a linear programme
+    (quantile regression, Koenker & Bassett 1978). It is solved through its dual, half
+    the size: ``max Lᵀλ`` subject to ``−a·ω_i ≤ λ_i ≤ ω_i``, ``(Bᵀλ)_j ≤ 0`` for
+    θ_j ≥ 0 and ``(Bᵀλ)_j = 0`` for signed θ_j; θ are the multipliers of those
+    constraints (HiGHS, via :func:`scipy.optimize.linprog`). Columns of B are scaled to
+    unit maximum first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> B = np.stack([np.ones(5), np.arange(1.0, 6.0)], axis=1)
+    >>> y = 1 + 2 * np.arange(1.0, 6.0) + np.array([0.0, 0.3, 0.0, -0.2, 0.0])
+    >>> sol = inner_lp(B, y, Objective("asymmetric-mae", "raw"), np.ones(5),
+    ...                np.array([True, True]))
+    >>> sol.theta.round(10).tolist()   # the line under all points, through the 1st and 4th
+    [1.0666666667, 1.9333333333]
+    >>> bool(np.all(sol.pred <= y + 1e-12)), round(sol.value, 10)
+    (True, 0.1533333333)
+    """
+    from scipy.optimize import linprog
+
+    if obj.kind != "asymmetric-mae" or obj.space != "raw":
+        raise InputError("inner_lp solves the asymmetric MAE on raw loss only.")
+    p = B.shape[1]
+    d = np.max(np.abs(B), axis=0)
+    d = np.where(d > 0, d, 1.0)
+    Bs = B / d
+    om = w / np.sum(w)
+    cons, free = np.asarray(nonneg, dtype=bool), ~np.asarray(nonneg, dtype=bool)
+    kw: dict[str, Any] = {}
+    if cons.any():
+        kw.update(A_ub=Bs[:, cons].T, b_ub=np.zeros(int(cons.sum())))
+    if free.any():
+        kw.update(A_eq=Bs[:, free].T, b_eq=np.zeros(int(free.sum())))
+    bounds = np.column_stack([-obj.asymmetry * om, om])
+    res = linprog(-loss, bounds=bounds, method="highs", **kw)
+    if res.status != 0:
+        return InnerFit(np.zeros(p), math.inf, np.full(loss.shape, np.nan), B, 0, False)
+    ts = np.zeros(p)
+    if cons.any():
+        ts[cons] = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0)
+    if free.any():
+        ts[free] = -np.asarray(res.eqlin.marginals, dtype=float)
+    theta = ts / d
+    pred = B @ theta
+    return InnerFit(theta, _value(obj, w, pred, loss), pred, B, int(res.nit), True)
+
+
+def _lp_certified(
+    B: np.ndarray,
+    loss: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+    nonneg: np.ndarray,
+    support: np.ndarray,
+) -> InnerFit | None:
+    """The optimum of :func:`inner_lp` from a guessed basis, or None when not certified.
+
+    A vertex of the linear programme fits p points S exactly: θ = B_S⁻¹ L_S. It is
+    optimal when the Karush–Kuhn–Tucker conditions hold: θ_j > 0 where constrained
+    (then every constraint (Bᵀλ)_j = 0 is active), λ_i = −a·ω_i for over-predicted and
+    ω_i for under-predicted points off S (complementary slackness), and the λ_S that
+    solve ``B_Sᵀλ_S = −B_Nᵀλ_N`` lie in [−a·ω_i, ω_i] (to 10⁻⁹ relative). The previous
+    grid point's basis usually passes at the next one, at the cost of two 3×3 solves
+    instead of a linear programme.
+    """
+    p = B.shape[1]
+    if support.size != p:
+        return None
+    BS = B[support]
+    try:
+        theta = np.linalg.solve(BS, loss[support])
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(theta)) or np.any(theta[nonneg] <= 0.0):
+        return None
+    r = B @ theta - loss
+    om = w / np.sum(w)
+    off = np.ones(loss.size, dtype=bool)
+    off[support] = False
+    lam_off = np.where(r[off] > 0, -obj.asymmetry * om[off], om[off])
+    try:
+        lam_s = np.linalg.solve(BS.T, -(B[off].T @ lam_off))
+    except np.linalg.LinAlgError:
+        return None
+    slack = 1e-9 * om[support]
+    ok = np.all(lam_s >= -obj.asymmetry * om[support] - slack) and np.all(
+        lam_s <= om[support] + slack
+    )
+    if not ok:
+        return None
+    pred = B @ theta
+    return InnerFit(theta, _value(obj, w, pred, loss), pred, B, 0, True)
+
+
+def _sequential_lp(
+    B: np.ndarray,
+    loss: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+    lp: Callable[[np.ndarray, np.ndarray, np.ndarray], InnerFit],
+    *,
+    max_iter: int = 50,
+    tol: float = 1e-13,
+) -> InnerFit:
+    """Asymmetric MAE on *log* loss at fixed φ by sequential linear programming.
+
+    ``log p`` is linearised around the current predictions p₀ (residuals r₀):
+    ``r ≈ r₀ + (p − p₀)/p₀``, which makes the step an asymmetric-MAE linear programme
+    in θ with rows ``B/p₀`` and targets ``1 − r₀`` (the Gauss–Newton model of
+    :func:`inner_fit`, with the exact L1 step in place of a weighted least-squares
+    one); the step is halved until the true objective does not increase. The start is
+    the raw-loss programme with weights w/L (relative errors ≈ log errors).
+    """
+    sol = lp(B, loss, w / loss)
+    theta = sol.theta
+    pred = B @ theta
+    val = _value(obj, w, pred, loss)
+    for it in range(1, max_iter + 1):
+        if not np.isfinite(val):
+            return InnerFit(theta, val, pred, B, it, False)
+        r = np.log(pred) - np.log(loss)
+        cand = lp(B / pred[:, None], 1.0 - r, w).theta
+        step = 1.0
+        while True:
+            new = theta + step * (cand - theta)
+            new_pred = B @ new
+            new_val = _value(obj, w, new_pred, loss)
+            if new_val <= val:
+                break
+            step *= 0.5
+            if step < 1e-12:
+                return InnerFit(theta, val, pred, B, it, True)
+        moved = np.max(np.abs(new - theta) / (np.abs(new) + np.abs(theta) + 1e-300))
+        theta, pred, val = new, new_pred, new_val
+        if moved < tol:
+            return InnerFit(theta, val, pred, B, it, True)
+    return InnerFit(theta, val, pred, B, max_iter, False)
+
+
 # --------------------------------------------------------------------- the fit
 
 
@@ -791,12 +939,7 @@ def fit_partially_linear(
     to_z = lambda phi: np.array([p.to_z(v) for p, v in zip(law.nonlinear, phi, strict=True)])  # noqa: E731
     from_z = lambda z: np.array([p.from_z(v) for p, v in zip(law.nonlinear, z, strict=True)])  # noqa: E731
 
-    def solve_at(phi: np.ndarray, theta0: np.ndarray | None) -> InnerFit:
-        B = law.basis(xs, phi[None])[0]
-        if not np.all(np.isfinite(B)):
-            return InnerFit(np.zeros(B.shape[1]), math.inf, np.full(y.shape, np.nan), B, 0, False)
-        return inner_fit(B, y, obj, w, nonneg, theta0)
-
+    solve_at = _solver(law, xs, y, obj, w)
     exact_grid = obj.kind == "mse" and obj.space == "raw"
     candidates: list[np.ndarray] = []
     grid_info: dict[str, Any] = {}
@@ -825,19 +968,22 @@ def fit_partially_linear(
                 ww, tt = _surrogate(obj, w, sol.pred, y)
             candidates.append(cells[best_i])
             grid_info = {"cells": int(cells.shape[0]), "passes": passes}
+            if not obj.is_smooth:  # the surrogate's argmin may miss: an exact coarse grid
+                candidates += _exact_coarse_cells(law, solve_at)
         if not candidates:
             raise InputError("fit_partially_linear needs grid=True or a start.")
-        best_sol: InnerFit | None = None
-        best_phi = candidates[0]
-        for phi in candidates:
-            s = solve_at(phi, None)
-            if best_sol is None or s.value < best_sol.value:
-                best_sol, best_phi = s, phi
-        assert best_sol is not None
+        ranked = sorted(
+            ((solve_at(phi, None), phi) for phi in candidates), key=lambda t: t[0].value
+        )
+        best_sol, best_phi = ranked[0]
         grid_info.update({"phi": best_phi.tolist(), "objective": best_sol.value})
         refine_info: dict[str, Any] | None = None
         phi, sol = best_phi, best_sol
-        if refine and np.isfinite(sol.value):
+        if refine and np.isfinite(sol.value) and not obj.is_smooth:
+            phi, sol, refine_info = _refine_nonsmooth(
+                law, ranked, zb, to_z, from_z, max_refine_iter, solve_at
+            )
+        elif refine and np.isfinite(sol.value):
             phi, sol, refine_info = _refine(
                 law,
                 xs,
@@ -868,6 +1014,147 @@ def fit_partially_linear(
         message=message,
         details={"grid": grid_info, "refine": refine_info, **diag, "n_nonlinear": q},
     )
+
+
+def _solver(
+    law: PartiallyLinearLaw,
+    xs: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+) -> Callable[[np.ndarray, np.ndarray | None], InnerFit]:
+    """The exact inner solve at φ: a linear programme for the asymmetric MAE on raw loss
+    (:func:`inner_lp`; bases of recent solves are tried first, :func:`_lp_certified`),
+    sequential linear programmes for it on log loss (:func:`_sequential_lp`), else
+    (projected) Newton / IRLS (:func:`inner_fit`)."""
+    nonneg = law.nonneg
+    raw = dataclasses.replace(obj, space="raw")
+    recent: list[np.ndarray] = []  # optimal bases of recent solves, newest first
+
+    def lp(B: np.ndarray, t: np.ndarray, ww: np.ndarray) -> InnerFit:
+        for k, support in enumerate(recent):  # near a kink of F a few bases alternate
+            sol = _lp_certified(B, t, raw, ww, nonneg, support)
+            if sol is not None:
+                recent.insert(0, recent.pop(k))
+                return sol
+        sol = inner_lp(B, t, raw, ww, nonneg)
+        if np.isfinite(sol.value):
+            recent.insert(0, np.argsort(np.abs(sol.pred - t))[: B.shape[1]])
+            del recent[_RECENT_BASES:]
+        return sol
+
+    def solve_at(phi: np.ndarray, theta0: np.ndarray | None) -> InnerFit:
+        B = law.basis(xs, phi[None])[0]
+        if not np.all(np.isfinite(B)):
+            return InnerFit(np.zeros(B.shape[1]), math.inf, np.full(y.shape, np.nan), B, 0, False)
+        if obj.kind != "asymmetric-mae":
+            return inner_fit(B, y, obj, w, nonneg, theta0)
+        if obj.space == "raw":
+            return lp(B, y, w)
+        return _sequential_lp(B, y, obj, w, lp)
+
+    return solve_at
+
+
+#: Optimal bases of the asymmetric-MAE linear programme remembered by one solver.
+_RECENT_BASES = 8
+#: Cells of the exact coarse grid searched for kinked objectives (per law, all dimensions).
+_EXACT_GRID_CELLS = 144
+#: Grid cells kept as starts of the derivative-free refinement.
+_NONSMOOTH_STARTS = 3
+
+
+def _exact_coarse_cells(
+    law: PartiallyLinearLaw, solve_at: Callable[[np.ndarray, np.ndarray | None], InnerFit]
+) -> list[np.ndarray]:
+    """The best cells of a coarse grid of φ by the *exact* inner objective.
+
+    For a kinked objective the weighted least-squares surrogate of the dense grid is
+    only a local model; about :data:`_EXACT_GRID_CELLS` exact inner solves (linear
+    programmes) over the whole box guard against a wrong basin.
+    """
+    q = len(law.nonlinear)
+    m = max(3, int(_EXACT_GRID_CELLS ** (1.0 / q)))
+    axes = []
+    for p in law.nonlinear:
+        zlo, zhi = p.z_bounds()
+        axes.append(p.from_z(np.linspace(zlo, zhi, m)))
+    mesh = np.meshgrid(*axes, indexing="ij")
+    cells = np.stack([g.ravel() for g in mesh], axis=1)
+    vals = np.array([solve_at(c, None).value for c in cells])
+    order = np.argsort(vals)[:_NONSMOOTH_STARTS]
+    return [cells[i] for i in order if np.isfinite(vals[i])]
+
+
+def _refine_nonsmooth(
+    law: PartiallyLinearLaw,
+    ranked: Sequence[tuple[InnerFit, np.ndarray]],
+    zb: Sequence[tuple[float, float]],
+    to_z: Callable[[np.ndarray], np.ndarray],
+    from_z: Callable[[np.ndarray], np.ndarray],
+    max_iter: int,
+    solve_at: Callable[[np.ndarray, np.ndarray | None], InnerFit],
+) -> tuple[np.ndarray, InnerFit, dict[str, Any]]:
+    """Derivative-free refinement of F(z) for kinked objectives (asymmetric MAE).
+
+    F is piecewise smooth with kinks where the inner optimum changes its set of exactly
+    fitted points, so gradients do not decide anything. Nelder–Mead (bounded, scipy) runs
+    from the best :data:`_NONSMOOTH_STARTS` distinct candidates with a simplex of one
+    grid step, then restarts once from its end with a simplex 1000× smaller (the usual
+    remedy for a collapsed simplex); the best end point wins. The verdict comes later
+    from :func:`~scalinglab.laws.diagnostics.probe_minimum` (:func:`_decide_status`).
+    """
+    lo = np.array([b[0] for b in zb])
+    hi = np.array([b[1] for b in zb])
+    steps = np.array([p.step for p in law.nonlinear])
+    best_sol, best_phi = ranked[0]
+    ref = best_sol.value if best_sol.value > 0 else 1.0
+
+    def f(z: np.ndarray) -> float:
+        return solve_at(from_z(np.clip(z, lo, hi)), None).value / ref
+
+    evals, iters, hit_max = 0, 0, False
+
+    def nelder_mead(z: np.ndarray, size: np.ndarray, xatol: float, maxfev: int) -> np.ndarray:
+        nonlocal evals, iters, hit_max
+        simplex = np.clip(z + np.vstack([np.zeros(z.size), np.diag(size)]), lo, hi)
+        res = minimize(
+            f, z, method="Nelder-Mead", bounds=list(zb),
+            options={"initial_simplex": simplex, "xatol": xatol, "fatol": 1e-15,
+                     "maxfev": maxfev},
+        )  # fmt: skip
+        evals += int(res.nfev)
+        iters += int(res.nit)
+        hit_max = res.status in (1, 2)
+        return np.clip(res.x, lo, hi)
+
+    # basins: a short run from each distinct start; then the best end to full precision
+    ends: list[tuple[float, np.ndarray]] = []
+    starts: list[np.ndarray] = []
+    for _, phi in ranked:
+        z0 = to_z(phi)
+        if any(np.all(np.abs(z0 - s) <= 0.5 * steps) for s in starts):
+            continue
+        if len(starts) >= _NONSMOOTH_STARTS:
+            break
+        starts.append(z0)
+        z = nelder_mead(z0, steps, 1e-5, 60 * len(steps) + 100)
+        ends.append((f(z), z))
+    z = min(ends, key=lambda t: t[0])[1]
+    for size in (0.1, 1e-4):  # restarts with fresh simplices: a collapsed one cannot turn
+        z = nelder_mead(z, size * steps, 1e-10, max_iter * 2)
+    sol = solve_at(from_z(z), None)
+    if sol.value < best_sol.value:
+        best_sol, best_phi = sol, from_z(z)
+    info = {
+        "method": "Nelder-Mead on the exact profile",
+        "iterations": iters,
+        "evaluations": evals,
+        "starts": len(starts),
+        "optimizer_message": "" if not hit_max else "Nelder-Mead reached its evaluation limit",
+        "hit_max_iter": bool(hit_max),
+    }
+    return best_phi, best_sol, info
 
 
 def _refine(
@@ -1041,7 +1328,11 @@ def _decide_status(
     # not-identifiable verdict is final.
     if any(v[0] == Status.NOT_IDENTIFIABLE for v in verdicts):
         assess = False
-    if assess and law.nonlinear:
+    if assess and law.nonlinear and not obj.is_smooth:
+        verdict = _probe_verdict(law, xs, y, obj, w, phi, zb, to_z)
+        diag["probe"] = verdict[1] or "no coordinate step lowers the objective"
+        verdicts.append(verdict)
+    elif assess and law.nonlinear:
         gz = _envelope_grad(law, xs, phi, sol, y, obj, w) * np.array(
             [phi[k] * math.log(10.0) if p.log else 1.0 for k, p in enumerate(law.nonlinear)]
         )
@@ -1071,6 +1362,33 @@ def _decide_status(
         verdicts.append(verdict)
     status, message = combine(*verdicts)
     return status, message, diag
+
+
+def _probe_verdict(
+    law: PartiallyLinearLaw,
+    xs: Mapping[str, np.ndarray],
+    y: np.ndarray,
+    obj: Objective,
+    w: np.ndarray,
+    phi: np.ndarray,
+    zb: Sequence[tuple[float, float]],
+    to_z: Callable[[np.ndarray], np.ndarray],
+) -> tuple[Status, str]:
+    """Verdict on a kinked objective: :func:`~scalinglab.laws.diagnostics.probe_minimum`
+    on the exact profile F(z), each search coordinate probed by ±10⁻⁶ of max(|z|, 1)."""
+    solve_at = _solver(law, xs, y, obj, w)
+
+    def f(z: np.ndarray) -> float:
+        ph = np.array([p.from_z(v) for p, v in zip(law.nonlinear, z, strict=True)])
+        return solve_at(ph, None).value
+
+    return probe_minimum(
+        f,
+        to_z(phi),
+        names=[p.name for p in law.nonlinear],
+        lower=[b[0] for b in zb],
+        upper=[b[1] for b in zb],
+    )
 
 
 # --------------------------------------------------------------------- bootstrap

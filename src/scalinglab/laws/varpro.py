@@ -24,6 +24,11 @@ solved here in three stages.
    envelope theorem (Danskin): ∂F/∂α = (1/n) Σ ψ(r_i) ∂r_i/∂α at the inner optimum,
    since the inner optimum is stationary in θ (or clamped, with zero derivative).
 
+Weighted points and the kinked asymmetric absolute error go through the general engine
+with the same law: for the latter its inner problem is a linear programme, its
+refinement derivative-free and its verdict a probe of the exact profile
+(:func:`scalinglab.laws.engine.fit_partially_linear`).
+
 Internally N and D are divided by their geometric means (conditioning); parameters are
 reported in the units of the input. The status is ``bound_hit`` when (α, β) ends on the
 edge of the search box or when NNLS clamps E, A or B at zero.
@@ -402,9 +407,9 @@ def fit_varpro(
         )
     prob = ScaledProblem.from_data(data)
     weight = getattr(data, "weight", None)
-    if weight is not None:  # weighted points: the general engine (same law, same rules)
-        return _fit_weighted(data, prob, obj, np.asarray(weight, dtype=float), step,
-                             (a_lo, a_hi), (b_lo, b_hi), progress)  # fmt: skip
+    if weight is not None or not obj.is_smooth:  # the general engine (same law, same rules)
+        return _fit_by_engine(data, prob, obj, weight, step, (a_lo, a_hi), (b_lo, b_hi),
+                              progress)  # fmt: skip
     alphas, betas = _axis(a_lo, a_hi, step), _axis(b_lo, b_hi, step)
     loss = prob.loss
     w: np.ndarray
@@ -512,20 +517,24 @@ def fit_varpro(
     )
 
 
-def _fit_weighted(
+def _fit_by_engine(
     data: ScalingData,
     prob: ScaledProblem,
     obj: Objective,
-    weight: np.ndarray,
+    weight: np.ndarray | None,
     step: float,
     a_rng: tuple[float, float],
     b_rng: tuple[float, float],
     progress: Callable[[int, int], None] | None,
 ) -> SurfaceFit:
-    """Weighted fit ``Σ w ρ(r) / Σ w`` by the engine's Chinchilla law, in internal units.
+    """Weighted or kinked fits ``Σ w ρ(r) / Σ w`` by the engine's Chinchilla law, in
+    internal units.
 
-    The engine's grid is the general batched one, so its step is at least 0.01 here (the
-    refinement, not the grid, sets the precision of the optimum).
+    Point weights need the engine's general grid; the asymmetric MAE needs its exact
+    inner linear programme, derivative-free refinement and probing verdict
+    (:func:`scalinglab.laws.engine.fit_partially_linear`). The engine's grid is the
+    general batched one, so its step is at least 0.01 here (the refinement, not the
+    grid, sets the precision of the optimum).
     """
     law = chinchilla_law(a_rng, b_rng, max(step, 0.01))
     fit = fit_partially_linear(
@@ -533,7 +542,7 @@ def _fit_weighted(
         {"N": np.exp(prob.lx), "D": np.exp(prob.ly)},
         prob.loss,
         objective=obj,
-        weights=weight,
+        weights=None if weight is None else np.asarray(weight, dtype=float),
         progress=progress,
     )
     p = fit.params
@@ -545,7 +554,7 @@ def _fit_weighted(
         n_points=data.n_points,
         status=fit.status,
         message=fit.message,
-        details={"weighted": True, "engine": fit.details},
+        details={"weighted": weight is not None, "engine": fit.details},
     )
 
 
