@@ -8,7 +8,11 @@ beside other work on 2 cores. Large products (thousands of rows) do gain from th
 idle machine. The policy, applied at the public entry points of the models and fitters:
 
 - estimated work (multiply-adds of the largest dense step) below :data:`SMALL_WORK`: one thread;
-- above: the process default (all cores, or what the user set with threadpoolctl/env vars);
+- above: as many threads as there are idle cores — cores minus the load that *other* processes
+  put on the machine (the 1-minute load average less this process's own share of it,
+  estimated from its CPU time), rounded, at least one, never more than the process default. A
+  threaded BLAS beside busy processes spins on cores it cannot get, which is the collapse
+  measured above;
 - the environment variable ``SCALINGLAB_BLAS_THREADS=<n>`` forces ``n`` threads everywhere
   (``0`` = leave BLAS alone), for benchmarks and for users who know their machine.
 
@@ -21,7 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -77,13 +83,45 @@ def threads_for(work: float) -> int | None:
     --------
     >>> threads_for(1e6)
     1
-    >>> threads_for(1e12) is None
+    >>> threads_for(1e12) in (None, *range(1, (os.cpu_count() or 1) + 1))  # idle cores
     True
     """
     forced = _forced()
     if forced is not None:
         return forced or None
-    return 1 if work < SMALL_WORK else None
+    if work < SMALL_WORK:
+        return 1
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        return None
+    others = max(0.0, load - _own_load())
+    idle = max(1, round(cores - others))
+    return None if idle >= cores else idle
+
+
+_START = (time.monotonic(), time.process_time())
+_LOAD_WINDOW = 60.0  # seconds: the time constant of the 1-minute load average
+
+
+def _own_load() -> float:
+    """This process's share of the 1-minute load average (an estimate).
+
+    Its CPU time over the last minute divided by wall time is its mean number of busy threads;
+    the load average weights that by how long the process has been running (its exponential
+    average starts from zero).
+    """
+    global _START
+    now, cpu = time.monotonic(), time.process_time()
+    t0, c0 = _START
+    elapsed = now - t0
+    if elapsed < 1.0:
+        return 0.0
+    util = (cpu - c0) / elapsed
+    if elapsed > _LOAD_WINDOW:  # keep a window of about one minute
+        _START = (now - _LOAD_WINDOW / 2, cpu - util * _LOAD_WINDOW / 2)
+    return util * (1.0 - math.exp(-elapsed / _LOAD_WINDOW))
 
 
 def blas_threads_for(work: float) -> contextlib.AbstractContextManager[None]:
