@@ -160,6 +160,40 @@ def test_cli_objective_names_and_weights(run_cli, tmp_path):
     assert code == 2 and "surface fits" in err
 
 
+@pytest.mark.parametrize("objective", ["huber", "asymmetric-mae"])
+def test_cli_varpro_integer_weights_equal_repeated_rows(run_cli, tmp_path, objective):
+    # varpro takes --weight-col (through the engine); Σ c_i ρ_i / Σ c_i is the mean over
+    # rows repeated c_i times, so both files must give the same fit.
+    truth = ChinchillaSurface(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    rng = np.random.default_rng(5)
+    d = isoflop_sample(truth, [1e18, 1e19, 1e20], grid_width=0.5, points_per_budget=7)
+    loss = d.loss * (1 + 0.005 * rng.standard_normal(d.n_points))
+    counts = rng.integers(1, 4, d.n_points)
+    rows = [(float(n), float(t), float(y)) for n, t, y in zip(d.N, d.D, loss, strict=True)]
+    weighted, repeated = tmp_path / "w.csv", tmp_path / "r.csv"
+    weighted.write_text(
+        "N,D,loss,w\n" + "".join(f"{n!r},{t!r},{y!r},{c}\n" for (n, t, y), c in
+                                  zip(rows, counts, strict=True))
+    )  # fmt: skip
+    repeated.write_text(
+        "N,D,loss\n" + "".join(f"{n!r},{t!r},{y!r}\n" for (n, t, y), c in
+                                zip(rows, counts, strict=True) for _ in range(c))
+    )  # fmt: skip
+    common = ["--method", "varpro", "--objective", objective, "--json", "--quiet"]
+    code, out, err = run_cli("fit", str(weighted), "--weight-col", "w", *common)
+    assert code == 0, err
+    rw = json.loads(out)
+    code, out, err = run_cli("fit", str(repeated), *common)
+    assert code == 0, err
+    rr = json.loads(out)
+    assert rw["status"] == rr["status"] == "converged", (rw["message"], rr["message"])
+    # same objective function, different code paths (engine with weights vs closed form
+    # or engine on repeated rows): 1e-9 in F, 1e-6 in the exponents (refinement tolerances)
+    assert rw["objective"] == pytest.approx(rr["objective"], rel=1e-9)
+    assert rw["alpha"] == pytest.approx(rr["alpha"], rel=1e-6)
+    assert rw["beta"] == pytest.approx(rr["beta"], rel=1e-6)
+
+
 @pytest.mark.slow
 def test_cli_asymmetric_mae_json(run_cli, tmp_path):
     truth = ChinchillaSurface(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
