@@ -371,9 +371,10 @@ def fig14(
     fig2 = plot_learning_curve(
         lc_w,
         title=(
-            "digits, ReLU random features, γ = γ*: measured (markers) vs predicted from the "
-            f"ReLU-kernel spectrum (lines; a = {lc_w.spectrum.capacity_fit.exponent:.2f}, "
-            f"ab = {lc_w.spectrum.tail_fit.exponent:.2f})"
+            "digits, ReLU features, $\\gamma = \\gamma^*$: measured (markers)\n"
+            f"vs predicted from the ReLU-kernel spectrum (lines; "
+            f"$a$ = {lc_w.spectrum.capacity_fit.exponent:.2f}, "
+            f"$ab$ = {lc_w.spectrum.tail_fit.exponent:.2f})"
         ),
     )
     table2 = pd.DataFrame(
