@@ -1056,6 +1056,8 @@ def _solver(
     return solve_at
 
 
+#: Most Nelder-Mead restarts of one run of :func:`fit_nonlinear` on a kinked objective.
+_NM_RESTARTS = 12
 #: Optimal bases of the asymmetric-MAE linear programme remembered by one solver.
 _RECENT_BASES = 8
 #: Cells of the exact coarse grid searched for kinked objectives (per law, all dimensions).
@@ -1777,65 +1779,17 @@ def fit_nonlinear(
     obj = objective if objective is not None else Objective("huber", "raw")
     n_starts = check_int(n_starts, "n_starts", "fit_nonlinear", low=1)
     xs, y, w = _check_inputs(law, x, loss, weights, obj)  # type: ignore[arg-type]
-    wn = w / np.sum(w)
     cells = _grid_cells(law, grid_steps)  # type: ignore[arg-type]
-    q = len(law.nonlinear)
-    rows = max(1, _CHUNK_ELEMENTS // max(1, y.size))
-
-    def values(P: np.ndarray) -> np.ndarray:
-        out = np.empty(P.shape[0])
-        for s in range(0, P.shape[0], rows):
-            with np.errstate(all="ignore"):
-                pred = law.predict_batch(xs, P[s : s + rows])
-                if obj.space == "log":
-                    bad = ~np.all(pred > 0, axis=1)
-                    r = np.log(np.where(pred > 0, pred, 1.0)) - np.log(y)
-                else:
-                    bad = np.zeros(pred.shape[0], dtype=bool)
-                    r = pred - y
-                v = obj.rho(r) @ wn
-            out[s : s + rows] = np.where(bad | ~np.isfinite(v), np.inf, v)
-        return out
-
-    lo = np.array([p.z_bounds()[0] for p in law.nonlinear])
-    hi = np.array([p.z_bounds()[1] for p in law.nonlinear])
-
-    def from_z(z: np.ndarray) -> np.ndarray:
-        return np.array([p.from_z(v) for p, v in zip(law.nonlinear, z, strict=True)])
-
-    def to_z(v: np.ndarray) -> np.ndarray:
-        return np.array([p.to_z(u) for p, u in zip(law.nonlinear, v, strict=True)])
-
-    def grad_z(z: np.ndarray) -> np.ndarray:
-        """Σ w ψ(r) ∂r/∂z / Σ w with ∂r/∂z by central differences of the predictions
-        (one batched call): accurate where the residuals are small, unlike differences
-        of the objective itself."""
-        h = 1e-6 * np.maximum(1.0, np.abs(z))
-        Z = np.repeat(z[None], 2 * q + 1, axis=0)
-        Z[np.arange(q), np.arange(q)] += h
-        Z[q + np.arange(q), np.arange(q)] -= h
-        with np.errstate(all="ignore"):
-            pred = law.predict_batch(xs, np.array([from_z(zz) for zz in Z]))
-            r = obj.residuals(pred, y[None, :])
-            dr = (r[:q] - r[q : 2 * q]) / (2 * h[:, None])
-            g = dr @ (wn * obj.psi(r[-1]))
-        return np.where(np.isfinite(g), g, 0.0)
-
-    rows_x = np.stack([xs[k][w > 0] for k in law.inputs], axis=1)
-    n_distinct = int(np.unique(rows_x, axis=0).shape[0])
-    design = None  # degenerate designs never reach the optimiser
-    if n_distinct <= q:
-        design = f"{n_distinct} distinct input points for {q} parameters"
-    elif np.ptp(y[w > 0]) == 0.0:
-        design = "the loss is constant"
-    if design is not None:
+    prob = _NonlinearProblem(law, xs, y, w, obj)
+    n_distinct, design = _nonlinear_design(law, xs, y, w)
+    if design is not None:  # degenerate designs never reach the optimiser
         nan_params = {p.name: math.nan for p in law.nonlinear}
         return PartiallyLinearFit(
             law, nan_params, obj, math.nan, int(y.size), Status.NOT_IDENTIFIABLE,  # type: ignore[arg-type]
             design + ": nothing is estimated", {"n_distinct_points": n_distinct},
         )  # fmt: skip
     with single_blas_thread():
-        f = values(cells)
+        f = prob.values(cells)
         if progress is not None:
             progress(1, 2)
         order = np.argsort(f)[: min(n_starts, int(np.sum(np.isfinite(f))))]
@@ -1846,82 +1800,19 @@ def fit_nonlinear(
                 "no grid cell gives a finite objective", {},
             )  # fmt: skip
         ref = max(float(f[order[0]]), 1e-300)
-        runs = []
-        equal_w = bool(np.all(w == w[0]))
-        use_lsq = obj.kind == "mse" or (obj.kind == "huber" and equal_w)
-        sw = np.sqrt(wn)
-
-        def resid(z: np.ndarray) -> np.ndarray:
-            with np.errstate(all="ignore"):
-                pred = law.predict_batch(xs, from_z(z)[None])[0]
-                r = obj.residuals(pred, y)
-            return np.where(np.isfinite(r), r, 1e150) * sw
-
-        for i in order:
-            z0 = to_z(cells[i])
-            if use_lsq:  # trust-region least squares: Gauss-Newton accuracy at the optimum
-                res = least_squares(
-                    resid, z0, bounds=(lo, hi), jac="3-point", xtol=1e-15, ftol=1e-15,
-                    gtol=1e-15, max_nfev=max_iter,
-                    loss="linear" if obj.kind == "mse" else "huber",
-                    f_scale=1.0 if obj.kind == "mse" else obj.delta * float(sw[0]),
-                )  # fmt: skip
-                res.status = 1 if res.status == 0 else 0  # 0: max_nfev -> "hit max_iter"
-                z = np.clip(res.x, lo, hi)
-                runs.append((float(values(from_z(z)[None])[0]), z, res))
-                continue
-            res = minimize(
-                lambda z: (float(values(from_z(np.clip(z, lo, hi))[None])[0]) / ref,
-                           grad_z(np.clip(z, lo, hi)) / ref),
-                z0, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi, strict=True)),
-                options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-12},
-            )  # fmt: skip
-            z = np.clip(res.x, lo, hi)
-            runs.append((float(values(from_z(z)[None])[0]), z, res))
+        runs = [prob.run(prob.to_z(cells[i]), ref, max_iter) for i in order]
         if progress is not None:
             progress(2, 2)
     runs.sort(key=lambda t: t[0])
-    best_val, z, res = runs[0]
-    phi = from_z(z)
+    best_val, z, hit_max = runs[0]
     reached = sum(1 for v, _, _ in runs if v <= best_val * (1 + 1e-8) + 1e-300)
-    params = {p.name: float(v) for p, v in zip(law.nonlinear, phi, strict=True)}
-    verdicts: list[tuple[Status, str]] = []
+    params = {p.name: float(v) for p, v in zip(law.nonlinear, prob.from_z(z), strict=True)}
     details: dict[str, Any] = {
         "grid": {"cells": int(cells.shape[0])},
         "starts": {"n": len(runs), "reached_best": reached},
         "n_distinct_points": n_distinct,
     }
-    h = 1e-6 * np.maximum(1.0, np.abs(z))
-    Z = np.repeat(z[None], 2 * q, axis=0)
-    Z[np.arange(q), np.arange(q)] += h
-    Z[q + np.arange(q), np.arange(q)] -= h
-    pred = law.predict_batch(xs, np.array([from_z(zz) for zz in Z]))
-    J = ((pred[:q] - pred[q:]) / (2 * h[:, None])).T * np.sqrt(w)[:, None]
-    norms = np.linalg.norm(J, axis=0)
-    if not np.all(norms > 0):
-        k = int(np.argmin(norms))
-        verdicts.append((Status.NOT_IDENTIFIABLE, f"{law.nonlinear[k].name} has no effect"))
-    else:
-        s, vt = np.linalg.svd(J / norms)[1:]
-        if s[-1] / s[0] < _RANK_TOL:
-            k = int(np.argmax(np.abs(vt[-1])))
-            verdicts.append(
-                (
-                    Status.NOT_IDENTIFIABLE,
-                    f"{law.nonlinear[k].name} is not identifiable (Jacobian singular "
-                    f"value ratio {s[-1] / s[0]:.1e})",
-                )
-            )
-        else:
-            floor = FLOOR_FRACTION * null_objective(y, obj.rho, obj.residuals)
-            verdicts.append(
-                assess_optimum(
-                    z, grad_z(z), best_val, names=list(law.param_names),
-                    lower=lo, upper=hi, value_floor=floor,
-                    hit_max_iter=bool(res.status == 1),
-                )
-            )  # fmt: skip
-    status, message = combine(*verdicts)
+    status, message = combine(prob.verdict(z, best_val, hit_max))
     return PartiallyLinearFit(
         law,
         params,
@@ -1932,3 +1823,170 @@ def fit_nonlinear(
         message,
         details,  # type: ignore[arg-type]
     )
+
+
+def _nonlinear_design(
+    law: NonlinearLaw, xs: Mapping[str, np.ndarray], y: np.ndarray, w: np.ndarray
+) -> tuple[int, str | None]:
+    """Distinct input points, and why the design cannot be fitted (or None)."""
+    rows_x = np.stack([xs[k][w > 0] for k in law.inputs], axis=1)
+    n_distinct = int(np.unique(rows_x, axis=0).shape[0])
+    if n_distinct <= len(law.nonlinear):
+        return n_distinct, f"{n_distinct} distinct input points for {len(law.nonlinear)} parameters"
+    if np.ptp(y[w > 0]) == 0.0:
+        return n_distinct, "the loss is constant"
+    return n_distinct, None
+
+
+class _NonlinearProblem:
+    """Objective, gradient, local runs and verdict of :func:`fit_nonlinear` in search
+    coordinates z (log10 for ``log`` parameters)."""
+
+    def __init__(
+        self,
+        law: NonlinearLaw,
+        xs: Mapping[str, np.ndarray],
+        y: np.ndarray,
+        w: np.ndarray,
+        obj: Objective,
+    ) -> None:
+        self.law, self.xs, self.y, self.w, self.obj = law, xs, y, w, obj
+        self.wn = w / np.sum(w)
+        self.q = len(law.nonlinear)
+        self.rows = max(1, _CHUNK_ELEMENTS // max(1, y.size))
+        self.lo = np.array([p.z_bounds()[0] for p in law.nonlinear])
+        self.hi = np.array([p.z_bounds()[1] for p in law.nonlinear])
+
+    def from_z(self, z: np.ndarray) -> np.ndarray:
+        return np.array([p.from_z(v) for p, v in zip(self.law.nonlinear, z, strict=True)])
+
+    def to_z(self, v: np.ndarray) -> np.ndarray:
+        return np.array([p.to_z(u) for p, u in zip(self.law.nonlinear, v, strict=True)])
+
+    def values(self, P: np.ndarray) -> np.ndarray:
+        """Objective at parameter rows P (+inf where not finite)."""
+        obj, y = self.obj, self.y
+        out = np.empty(P.shape[0])
+        for s in range(0, P.shape[0], self.rows):
+            with np.errstate(all="ignore"):
+                pred = self.law.predict_batch(self.xs, P[s : s + self.rows])
+                if obj.space == "log":
+                    bad = ~np.all(pred > 0, axis=1)
+                    r = np.log(np.where(pred > 0, pred, 1.0)) - np.log(y)
+                else:
+                    bad = np.zeros(pred.shape[0], dtype=bool)
+                    r = pred - y
+                v = obj.rho(r) @ self.wn
+            out[s : s + self.rows] = np.where(bad | ~np.isfinite(v), np.inf, v)
+        return out
+
+    def value_z(self, z: np.ndarray) -> float:
+        return float(self.values(self.from_z(np.clip(z, self.lo, self.hi))[None])[0])
+
+    def _shifted(self, z: np.ndarray, h: np.ndarray, centre: bool) -> np.ndarray:
+        q = self.q
+        Z = np.repeat(z[None], 2 * q + int(centre), axis=0)
+        Z[np.arange(q), np.arange(q)] += h
+        Z[q + np.arange(q), np.arange(q)] -= h
+        with np.errstate(all="ignore"):
+            return self.law.predict_batch(self.xs, np.array([self.from_z(zz) for zz in Z]))
+
+    def grad_z(self, z: np.ndarray) -> np.ndarray:
+        """Σ w ψ(r) ∂r/∂z / Σ w with ∂r/∂z by central differences of the predictions
+        (one batched call): accurate where the residuals are small, unlike differences
+        of the objective itself."""
+        q = self.q
+        h = 1e-6 * np.maximum(1.0, np.abs(z))
+        pred = self._shifted(z, h, centre=True)
+        with np.errstate(all="ignore"):
+            r = self.obj.residuals(pred, self.y[None, :])
+            dr = (r[:q] - r[q : 2 * q]) / (2 * h[:, None])
+            g = dr @ (self.wn * self.obj.psi(r[-1]))
+        return np.where(np.isfinite(g), g, 0.0)
+
+    def run(self, z0: np.ndarray, ref: float, max_iter: int) -> tuple[float, np.ndarray, bool]:
+        """One local run from z0: (objective, end point, stopped on its iteration cap).
+
+        Trust-region least squares for mse (and Huber with equal weights), Nelder–Mead
+        for the kinked asymmetric MAE (gradients decide nothing there), else L-BFGS-B.
+        """
+        obj, lo, hi = self.obj, self.lo, self.hi
+        bounds = list(zip(lo, hi, strict=True))
+        if not obj.is_smooth:
+            size = np.array([p.step for p in self.law.nonlinear])
+            z, val, hit = z0, self.value_z(z0), False
+            for k in range(_NM_RESTARTS):  # restarts with fresh simplices until no gain
+                scale = 10.0 ** -(k % 4)
+                simplex = np.clip(z + np.vstack([np.zeros(z.size), np.diag(scale * size)]), lo, hi)
+                res = minimize(
+                    lambda v: self.value_z(v) / ref, z, method="Nelder-Mead", bounds=bounds,
+                    options={"initial_simplex": simplex, "xatol": 1e-10, "fatol": 1e-15,
+                             "maxfev": max_iter},
+                )  # fmt: skip
+                z_new = np.clip(res.x, lo, hi)
+                new_val = self.value_z(z_new)
+                hit = res.status in (1, 2)
+                gain = val - new_val
+                if new_val <= val:
+                    z, val = z_new, new_val
+                if k >= 1 and not gain > 1e-12 * abs(val):
+                    break
+            return val, z, hit
+        equal_w = bool(np.all(self.w == self.w[0]))
+        if obj.kind == "mse" or (obj.kind == "huber" and equal_w):
+            sw = np.sqrt(self.wn)
+
+            def resid(z: np.ndarray) -> np.ndarray:
+                with np.errstate(all="ignore"):
+                    pred = self.law.predict_batch(self.xs, self.from_z(z)[None])[0]
+                    r = obj.residuals(pred, self.y)
+                return np.where(np.isfinite(r), r, 1e150) * sw
+
+            # trust-region least squares: Gauss-Newton accuracy at the optimum
+            res = least_squares(
+                resid, z0, bounds=(lo, hi), jac="3-point", xtol=1e-15, ftol=1e-15,
+                gtol=1e-15, max_nfev=max_iter,
+                loss="linear" if obj.kind == "mse" else "huber",
+                f_scale=1.0 if obj.kind == "mse" else obj.delta * float(sw[0]),
+            )  # fmt: skip
+            z = np.clip(res.x, lo, hi)
+            return self.value_z(z), z, res.status == 0  # 0: max_nfev
+        res = minimize(
+            lambda z: (self.value_z(z) / ref, self.grad_z(np.clip(z, lo, hi)) / ref),
+            z0, jac=True, method="L-BFGS-B", bounds=bounds,
+            options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-12},
+        )  # fmt: skip
+        z = np.clip(res.x, lo, hi)
+        return self.value_z(z), z, res.status == 1
+
+    def verdict(self, z: np.ndarray, best_val: float, hit_max: bool) -> tuple[Status, str]:
+        """Jacobian rank (identifiability), then stationarity: the scale-free gradient test,
+        or coordinate probes (:func:`~scalinglab.laws.diagnostics.probe_minimum`) for a
+        kinked objective."""
+        law, q = self.law, self.q
+        h = 1e-6 * np.maximum(1.0, np.abs(z))
+        pred = self._shifted(z, h, centre=False)
+        J = ((pred[:q] - pred[q:]) / (2 * h[:, None])).T * np.sqrt(self.w)[:, None]
+        norms = np.linalg.norm(J, axis=0)
+        if not np.all(norms > 0):
+            k = int(np.argmin(norms))
+            return Status.NOT_IDENTIFIABLE, f"{law.nonlinear[k].name} has no effect"
+        s, vt = np.linalg.svd(J / norms)[1:]
+        if s[-1] / s[0] < _RANK_TOL:
+            k = int(np.argmax(np.abs(vt[-1])))
+            return (
+                Status.NOT_IDENTIFIABLE,
+                f"{law.nonlinear[k].name} is not identifiable (Jacobian singular "
+                f"value ratio {s[-1] / s[0]:.1e})",
+            )
+        names = list(law.param_names)
+        if not self.obj.is_smooth:
+            verdict = probe_minimum(self.value_z, z, names=names, lower=self.lo, upper=self.hi)
+            if hit_max and verdict[0] == Status.FAILED:
+                return Status.MAX_ITER, verdict[1]
+            return verdict
+        floor = FLOOR_FRACTION * null_objective(self.y, self.obj.rho, self.obj.residuals)
+        return assess_optimum(
+            z, self.grad_z(z), best_val, names=names, lower=self.lo, upper=self.hi,
+            value_floor=floor, hit_max_iter=hit_max,
+        )  # fmt: skip
