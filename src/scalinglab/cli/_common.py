@@ -94,9 +94,20 @@ Force = Annotated[
         "--force", help="Run even if the memory/time estimate exceeds what this machine has."
     ),
 ]
+
+
 #: ``--dpi``: resolution of raster figures.
+def _check_dpi(value: int) -> int:
+    if not 20 <= value <= 1200:
+        raise InputError(f"--dpi must be between 20 and 1200; got {value}")
+    return value
+
+
 Dpi = Annotated[
-    int, typer.Option("--dpi", help="Resolution of PNG figures, 20-1200 dots per inch.")
+    int,
+    typer.Option(
+        "--dpi", help="Resolution of PNG figures, 20-1200 dots per inch.", callback=_check_dpi
+    ),
 ]
 
 
