@@ -142,14 +142,30 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
             echo(f"  {name:6s} {with_ci(name)}")
     echo(f"  a (N* ~ C^a) {with_ci('a')}")
     echo(f"  b (D* ~ C^b) {with_ci('b')}")
-    if ci:
-        echo(
-            f"  intervals: {100 * ci['level']:g}% bootstrap percentile, {ci['n_ok']} of "
-            f"{ci['n_boot']} replicates ({ci['scheme']} resampling)"
-        )
-        if ci.get("n_failed"):
-            counts = ci.get("status_counts", {})
-            echo(f"  left out of the intervals: {ci['n_failed']} replicates ({counts})")
+    _print_intervals(ci)
+    _print_allocations(result, ci)
+    if method == "approach2":
+        for b in fit.details["budgets"]:
+            if not b["accepted"]:
+                echo(f"  refused budget C = {b['C']:.4g}: {b['reason']}")
+
+
+def _print_intervals(ci: dict[str, Any]) -> None:
+    """What the bootstrap intervals are, and the replicates left out of them."""
+    if not ci:
+        return
+    typer.echo(
+        f"  intervals: {100 * ci['level']:g}% bootstrap percentile, {ci['n_ok']} of "
+        f"{ci['n_boot']} replicates ({ci['scheme']} resampling)"
+    )
+    if ci.get("n_failed"):
+        counts = ci.get("status_counts", {})
+        typer.echo(f"  left out of the intervals: {ci['n_failed']} replicates ({counts})")
+
+
+def _print_allocations(result: dict[str, Any], ci: dict[str, Any]) -> None:
+    """The compute-optimal allocation table (with the N* interval when bootstrapped)."""
+    echo = typer.echo
     if not result["allocations"]:
         echo(f"  no allocation table: the fit is {result['status']}")
     else:
@@ -164,10 +180,6 @@ def _print_text(result: dict[str, Any], fit: Any, data: Any) -> None:
         if e:
             line += f"   N in [{_fmt(e['N_opt'][0])}, {_fmt(e['N_opt'][1])}]"
         echo(line)
-    if method == "approach2":
-        for b in fit.details["budgets"]:
-            if not b["accepted"]:
-                echo(f"  refused budget C = {b['C']:.4g}: {b['reason']}")
 
 
 def _list_laws(json_: bool) -> None:
@@ -461,11 +473,104 @@ def fit(
             law, args or [], x_col or [], loss_col, weight_col, objective, loss_space,
             huber_delta, asymmetry, bootstrap, seed, level, n_workers, quiet, json_,
         )  # fmt: skip
-    from scalinglab.laws.allocation import allocate
-    from scalinglab.laws.fitting import SURFACE_METHODS, default_objective, fit_law
+    from scalinglab.laws.fitting import default_objective, fit_law
     from scalinglab.laws.io import read_csv
-    from scalinglab.laws.uncertainty import bootstrap as run_bootstrap
 
+    _check_surface_options(
+        method, objective, asymmetry, loss_space, huber_delta, bootstrap, level, k, grid_step
+    )
+    if plot is not None:
+        Outputs().file(plot, option="--plot", suffixes=FIGURE_SUFFIXES)
+    _guard_fit(method, bootstrap, grid_step, force, weight_col)
+    path, budgets = _split_args(args or [], budget)
+    path = _resolve_data(path)
+    data = read_csv(
+        path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k, weight_col=weight_col
+    )
+    obj = dataclasses.replace(
+        default_objective(method, objective, loss_space, huber_delta), asymmetry=asymmetry
+    )
+    options: dict[str, Any] = {"grid_step": grid_step} if method == "varpro" else {}
+    all_data = data
+    data, qc_report = _qc_stage(data, method, qc)
+
+    def do_fit(d: Any) -> Any:
+        return fit_law(d, method, objective=obj, **options)
+
+    fit_result = do_fit(data)
+    C = np.asarray(budgets, dtype=float) if budgets else _default_budgets(data)
+    result, details, usable = _result_dict(fit_result, method, path, C)
+    boot = None
+    if bootstrap > 0 and usable:
+        boot = _bootstrap_fit(
+            data, fit_result, method, obj, do_fit, bootstrap, C, seed, level, n_workers, quiet
+        )
+    result["ci"] = boot.to_dict() if boot is not None else {}
+    if plan_n is not None:
+        result["misallocation"] = _misallocation(fit_result, plan_n, C, boot, level)
+    if qc_report is not None:
+        result["qc"] = {**qc_report.to_dict(), "applied": qc, "n_points_fitted": data.n_points}
+    result["details"] = details
+    if plot is not None:
+        from scalinglab.plots.fit import plot_fit
+
+        flagged = qc_report.flagged if qc_report is not None else None
+        save_figure(
+            plot_fit(all_data, fit_result, bootstrap=boot, budgets=C, flagged=flagged),
+            plot,
+            dpi=dpi,
+        )
+    if json_:
+        emit_json(result)
+        return None
+    _print_text(result, fit_result, data)
+    _print_extras(result, qc_report, method, qc, plot)
+    return None
+
+
+def _result_dict(
+    fit_result: Any, method: str, path: Path, C: np.ndarray
+) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """The JSON object of a fit (without ``details``, returned apart), and whether the fit
+    is usable (neither failed nor refused as not identifiable)."""
+    from scalinglab.laws.allocation import allocate
+    from scalinglab.laws.fitting import SURFACE_METHODS
+
+    result: dict[str, Any] = fit_result.to_dict()
+    details = result.pop("details")
+    if method not in SURFACE_METHODS:
+        for key in ("objective_name", "loss_space", "huber_delta", "asymmetry"):
+            result[key] = None
+    result["source"] = str(path)
+    usable = fit_result.status not in (Status.FAILED, Status.NOT_IDENTIFIABLE)
+    result["allocations"] = [a.to_dict() for a in allocate(fit_result, C)] if usable else []
+    return result, details, usable
+
+
+def _print_extras(
+    result: dict[str, Any], qc_report: Any, method: str, qc: bool, plot: Path | None
+) -> None:
+    """Text after the fit: the misallocation line, QC flags, the figure written."""
+    if result.get("misallocation"):
+        _print_misallocation(result["misallocation"])
+    if qc_report is not None:
+        _print_qc(qc_report, method, qc)
+    if plot is not None:
+        err_console.print(f"[dim]wrote {plot}[/dim]")
+
+
+def _check_surface_options(
+    method: str,
+    objective: str | None,
+    asymmetry: float,
+    loss_space: str | None,
+    huber_delta: float,
+    bootstrap: int,
+    level: float,
+    k: float,
+    grid_step: float,
+) -> None:
+    """One-line errors for the options of a Chinchilla-surface / frontier fit."""
     if method not in _METHODS:
         fail(f"--method must be one of {', '.join(_METHODS)}; got {method!r}")
     if objective is not None and objective not in ("huber", "mse", "asymmetric-mae"):
@@ -484,8 +589,12 @@ def fit(
         fail(f"--k must be a finite number > 0; got {k!r}")
     if not (math.isfinite(grid_step) and 0 < grid_step <= 0.5):
         fail(f"--grid-step must be in (0, 0.5]; got {grid_step!r}")
-    if plot is not None:
-        Outputs().file(plot, option="--plot", suffixes=FIGURE_SUFFIXES)
+
+
+def _guard_fit(
+    method: str, bootstrap: int, grid_step: float, force: bool, weight_col: str | None
+) -> None:
+    """Refuse work that is too large (unless --force) and weights a method would ignore."""
     n_grid = (0.99 / grid_step + 1) ** 2 if method == "varpro" else 0.0
     guard(
         f"fit --method {method} with --bootstrap {bootstrap}"
@@ -500,17 +609,10 @@ def fit(
             f"--weight-col: point weights apply to the surface fits (approach3, varpro), "
             f"not {method}"
         )
-    path, budgets = _split_args(args or [], budget)
-    path = _resolve_data(path)
-    data = read_csv(
-        path, n_col=n_col, d_col=d_col, c_col=c_col, loss_col=loss_col, k=k, weight_col=weight_col
-    )
-    obj = dataclasses.replace(
-        default_objective(method, objective, loss_space, huber_delta), asymmetry=asymmetry
-    )
-    options: dict[str, Any] = {"grid_step": grid_step} if method == "varpro" else {}
-    qc_report = None
-    all_data = data
+
+
+def _qc_stage(data: Any, method: str, qc: bool) -> tuple[Any, Any]:
+    """IsoFLOP quality checks where the data allow them; with ``--qc`` the passing rows."""
     sizes = data.budget_sizes
     isoflop_like = int(np.sum(sizes >= 3)) >= 2 and np.sum(sizes[sizes >= 3]) >= 0.8 * data.n_points
     if method != "approach1" and isoflop_like:
@@ -519,94 +621,75 @@ def fit(
         qc_report = isoflop_qc(data)
         if qc:
             data = apply_qc(data, qc_report, "approach2" if method == "approach2" else "surface")
-    elif qc:
+        return data, qc_report
+    if qc:
         fail(
             "--qc needs IsoFLOP data (80 % of the rows in budgets of 3+ runs, two such "
             "budgets or more) and a method other than approach1"
         )
+    return data, None
 
-    def do_fit(d: Any) -> Any:
-        return fit_law(d, method, objective=obj, **options)
 
-    fit_result = do_fit(data)
-    C = np.asarray(budgets, dtype=float) if budgets else _default_budgets(data)
-    result: dict[str, Any] = fit_result.to_dict()
-    details = result.pop("details")
-    if method not in SURFACE_METHODS:
-        for key in ("objective_name", "loss_space", "huber_delta", "asymmetry"):
-            result[key] = None
-    result["source"] = str(path)
-    usable = fit_result.status not in (Status.FAILED, Status.NOT_IDENTIFIABLE)
-    result["allocations"] = [a.to_dict() for a in allocate(fit_result, C)] if usable else []
-    ci: dict[str, Any] = {}
-    boot = None
+def _bootstrap_fit(
+    data: Any,
+    fit_result: Any,
+    method: str,
+    obj: Any,
+    do_fit: Any,
+    n_boot: int,
+    C: np.ndarray,
+    seed: int,
+    level: float,
+    n_workers: int,
+    quiet: bool,
+) -> Any:
+    """Bootstrap intervals: the batched path for unweighted smooth varpro fits, else a
+    refit of every replicate."""
     fast_boot = method == "varpro" and obj.is_smooth and getattr(data, "weight", None) is None
-    if bootstrap > 0 and usable and fast_boot:
-        from scalinglab.laws.uncertainty import bootstrap_surface
+    with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
+        if fast_boot:
+            from scalinglab.laws.uncertainty import bootstrap_surface
 
-        with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
-            boot = bootstrap_surface(
+            return bootstrap_surface(
                 data,
                 fit_result.surface,
                 objective=obj,
-                n_boot=bootstrap,
+                n_boot=n_boot,
                 budgets=C,
                 seed=seed,
                 level=level,
                 workers=n_workers,
                 progress=prog,
             )
-        ci = boot.to_dict()
-    elif bootstrap > 0 and usable:
-        with CallbackProgress(f"bootstrap ({method})", enabled=not quiet) as prog:
-            boot = run_bootstrap(
-                data,
-                do_fit,
-                n_boot=bootstrap,
-                budgets=C,
-                seed=seed,
-                level=level,
-                scheme="runs" if method == "approach1" else "auto",
-                progress=prog,
-            )
-        ci = boot.to_dict()
-    result["ci"] = ci
-    if plan_n is not None:
-        result["misallocation"] = _misallocation(fit_result, plan_n, C, boot, level)
-    if qc_report is not None:
-        result["qc"] = {**qc_report.to_dict(), "applied": qc, "n_points_fitted": data.n_points}
-    result["details"] = details
-    if plot is not None:
-        from scalinglab.plots.fit import plot_fit
+        from scalinglab.laws.uncertainty import bootstrap as run_bootstrap
 
-        flagged = qc_report.flagged if qc_report is not None else None
-        save_figure(
-            plot_fit(all_data, fit_result, bootstrap=boot, budgets=C, flagged=flagged),
-            plot,
-            dpi=dpi,
+        return run_bootstrap(
+            data,
+            do_fit,
+            n_boot=n_boot,
+            budgets=C,
+            seed=seed,
+            level=level,
+            scheme="runs" if method == "approach1" else "auto",
+            progress=prog,
         )
-    if json_:
-        emit_json(result)
-    else:
-        _print_text(result, fit_result, data)
-        if result.get("misallocation"):
-            _print_misallocation(result["misallocation"])
-        if qc_report is not None:
-            lines = []
-            for b in qc_report.budgets:
-                for f in b.flags:
-                    surface_only = f.action == "exclude_budget_approach2" and method != "approach2"
-                    if f.action == "warn" or surface_only:
-                        verb = "warning"
-                    else:
-                        verb = "excluded" if qc else "flagged; --qc excludes"
-                    lines.append(f"  qc C = {b.C:.4g}: {f.name} ({f.detail}) [{verb}]")
-            for line in lines[:12]:
-                typer.echo(line)
-            if len(lines) > 12:
-                typer.echo(f"  qc: {len(lines) - 12} more flags (all of them in --json)")
-        if plot is not None:
-            err_console.print(f"[dim]wrote {plot}[/dim]")
+
+
+def _print_qc(qc_report: Any, method: str, qc: bool) -> None:
+    """The QC flags as text lines (at most 12; all of them are in --json)."""
+    lines = []
+    for b in qc_report.budgets:
+        for f in b.flags:
+            surface_only = f.action == "exclude_budget_approach2" and method != "approach2"
+            if f.action == "warn" or surface_only:
+                verb = "warning"
+            else:
+                verb = "excluded" if qc else "flagged; --qc excludes"
+            lines.append(f"  qc C = {b.C:.4g}: {f.name} ({f.detail}) [{verb}]")
+    for line in lines[:12]:
+        typer.echo(line)
+    if len(lines) > 12:
+        typer.echo(f"  qc: {len(lines) - 12} more flags (all of them in --json)")
 
 
 def fit_bias(
