@@ -202,3 +202,44 @@ def test_figure_list_and_fig5(run_cli, tmp_path):
     files = json.loads(out)["files"]
     png = [f for f in files if f.endswith(".png")]
     assert png and (tmp_path / "mrs-fig5.png").stat().st_size > 20_000
+
+
+def test_curve_cli_is_the_library_curve(run_cli, tmp_path):
+    """``mrs curve`` only parses and formats: its points are models.mrs.curve's, and the
+    theory line (label_term_curve + noise_coefficient) meets predict() at the grid points."""
+    import numpy as np
+
+    from scalinglab.models.mrs.curve import learning_curve
+
+    out_png = tmp_path / "c.png"
+    code, out, err = run_cli(
+        "mrs", "curve", "--vary", "samples", "-M", "300", "--alpha", "1", "-N", "20",
+        "--values", "10,40,160", "--seeds", "2", "--noise-var", "1e-3", "--out", str(out_png),
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    lib = learning_curve(
+        "samples", latent_dim=300, alpha=1.0, fixed=20, grid=[10, 40, 160], seeds=2,
+        noise_var=1e-3,
+    )  # fmt: skip
+    assert data["points"] == json.loads(json.dumps(lib.points))
+    assert out_png.stat().st_size > 0
+    for t in (10, 40, 160):
+        i = int(np.flatnonzero(lib.theory_x == t)[0])
+        cfg = mrs.MRSConfig(latent_dim=300, alpha=1.0, features=20, samples=t, noise_var=1e-3)
+        # two routes to eq. (163) + App. B noise: agree to rounding
+        assert lib.theory_y[i] == pytest.approx(mrs.predict(cfg).loss, rel=1e-9)
+
+
+def test_curve_grid_and_ridge_rules():
+    from scalinglab._validation import InputError
+    from scalinglab.models.mrs.curve import curve_grid, learning_curve
+
+    assert curve_grid(start=10, stop=1000, points=3) == [10, 100, 1000]
+    assert curve_grid([5, 7]) == [5, 7]
+    for bad in ("0,10", "1.5", "x"):
+        with pytest.raises(InputError):
+            curve_grid(bad)
+    c = learning_curve("features", latent_dim=100, alpha=1.0, fixed=30, grid=[5], ridge=0.1)
+    assert c.theory_y is None and c.points[0]["theory"] is None  # no MRS formula at γ > 0

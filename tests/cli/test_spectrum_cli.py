@@ -136,3 +136,18 @@ def test_fig4_linear_map_keeps_the_input_rank_relu_extends_it(tmp_path):
         expected = min(n, n_in) if row.panel == "left" else min(n, t)
         assert row.n_modes == expected, row.curve
     assert table[table.panel == "both"].n_modes.item() == n_in
+
+
+def test_spectrum_cli_is_the_library_pipeline(run_cli):
+    """``spectrum`` only parses and formats: the estimate is empirical.pipelines'."""
+    from scalinglab.empirical.datasets import load_dataset
+    from scalinglab.empirical.pipelines import measure_pipeline_spectrum
+
+    code, out, err = run_cli("spectrum", "digits", "--features", "relu:256", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    ds = load_dataset("digits")
+    lib = measure_pipeline_spectrum(ds.x, ds.y, features="relu:256", seed=0)
+    assert data["spectrum_of"] == lib.description
+    assert data["capacity"] == pytest.approx(lib.estimate.capacity, rel=1e-12)
+    assert data["source"] == pytest.approx(lib.estimate.source, rel=1e-12)
