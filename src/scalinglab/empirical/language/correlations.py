@@ -227,13 +227,14 @@ class BlockedLagCounts:
         v = self.first.shape[0]
         rows, cols = np.divmod(self.codes, v)
         b = self.pairs.size
-        gram = np.zeros((b, b))
-        jq = np.zeros((b, b))  # jq[b, b'] = p_b'ᵀ (J_b/N_b) q_b'
-        step = 1 << 16  # 4 MB slices: reused heap memory, no fresh pages per slice
-        for s in range(0, rows.size, step):  # dense (pairs × B) slices
-            dense = self.counts[s : s + step].toarray() / self.pairs
-            gram += dense.T @ dense
-            jq += dense.T @ (self.first[rows[s : s + step]] * self.second[cols[s : s + step]])
+        gram = (self.counts.T @ self.counts).toarray() / np.outer(self.pairs, self.pairs)
+        # jq[b, c] = p_cᵀ (J_b/N_b) q_c: stack the J_b as a (V·B) × V matrix K, then K @ q
+        per_u = np.diff(self.counts.indptr)
+        k_rows = np.repeat(rows * b, per_u) + self.counts.indices
+        k_cols = np.repeat(cols, per_u)
+        stacked = sp.csr_array((self.counts.data, (k_rows, k_cols)), shape=(v * b, v))
+        r = (stacked @ self.second).reshape(v, b, b)  # r[a, b, c] = Σ_col J_b[a, col] q_c[col]
+        jq = np.einsum("ac,abc->bc", self.first, r) / self.pairs[:, None]
         gram -= jq + jq.T
         gram += (self.first.T @ self.first) * (self.second.T @ self.second)
         return gram
@@ -284,10 +285,12 @@ def blocked_lag_counts(x: np.ndarray, lag: int, vocab: int, blocks: int) -> Bloc
         keys = np.flatnonzero(total)
         counts = total[keys]
     code, block = np.divmod(keys, blocks)
-    start = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
-    uid = np.cumsum(np.concatenate(([False], code[1:] != code[:-1])))
+    new = np.concatenate(([True], code[1:] != code[:-1]))
+    start = np.flatnonzero(new)
+    # keys are sorted by (code, block): the CSR arrays of the (codes × blocks) table directly
+    indptr = np.concatenate((start, [keys.size]))
     table = sp.csr_array(
-        (counts.astype(np.float64), (uid, block)), shape=(start.size, blocks), dtype=np.float64
+        (counts.astype(np.float64), block, indptr), shape=(start.size, blocks)
     )
     first = np.empty((vocab, blocks))
     second = np.empty((vocab, blocks))
