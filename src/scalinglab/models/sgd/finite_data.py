@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from scalinglab._types import Status
+from scalinglab.core.effective_ridge import data_kappa, data_kappa_real
 from scalinglab.models.sgd.results import SGDPrediction, seed_streams
 
 __all__ = ["flow_data_risk", "kappa_real", "predict_finite_data", "solve_kappa", "talbot_nodes"]
@@ -60,40 +61,21 @@ def talbot_nodes(t: float, nodes: int = TALBOT_NODES) -> tuple[np.ndarray, np.nd
 
 
 def kappa_real(x: np.ndarray, n: np.ndarray, samples: int, p: float) -> float:
-    """Real κ ≥ 0 with κ − (κ/P) Σ n x/(x+κ) = p (p ≥ 0), bisection in log κ."""
-    total = float(n.sum())
-    if p == 0.0 and total <= samples:
-        return 0.0
-
-    def h(k: float) -> float:
-        return k - k / samples * float(np.sum(n * x / (x + k))) - p
-
-    lo, hi = 1e-300, max(p, 1.0) * 2.0 + float(np.sum(n * x)) / samples
-    for _ in range(400):
-        mid = np.sqrt(lo * hi)
-        if h(mid) > 0:
-            hi = mid
-        else:
-            lo = mid
-        if hi / lo < 1 + 1e-14:
-            break
-    return float(np.sqrt(lo * hi))
+    """Real κ ≥ 0 with κ − (κ/P) Σ n x/(x+κ) = p (p ≥ 0): the package's solver
+    (:func:`scalinglab.core.effective_ridge.data_kappa_real`); raises if it does not converge."""
+    k, status = data_kappa_real(x, n, samples, p)
+    if status is not Status.CONVERGED:
+        raise RuntimeError(f"finite-data effective ridge did not converge ({status})")
+    return k
 
 
 def solve_kappa(x, n, samples, p, k_init) -> np.ndarray:
-    """Vectorised Newton for ``κ − (κ/P) Σ n x/(x+κ) = p`` at many complex p."""
-    k = k_init.astype(np.complex128).copy()
-    active = np.ones(p.size, dtype=bool)
-    for _ in range(100):
-        a = np.flatnonzero(active)
-        if a.size == 0:
-            break
-        den = x[None, :] + k[a, None]
-        h = k[a] - k[a] / samples * ((n * x) / den).sum(axis=1) - p[a]
-        hp = 1.0 - ((n * x * x) / den**2).sum(axis=1) / samples
-        step = h / hp
-        k[a] -= step
-        active[a[np.abs(step) <= 1e-14 * np.abs(k[a])]] = False
+    """Complex κ with ``κ − (κ/P) Σ n x/(x+κ) = p`` at many p (Newton from ``k_init``): the
+    package's solver (:func:`scalinglab.core.effective_ridge.data_kappa`); raises if it does
+    not converge."""
+    k, status = data_kappa(x, n, samples, p, k_init)
+    if status is not Status.CONVERGED:
+        raise RuntimeError(f"finite-data effective ridge did not converge ({status})")
     return k
 
 

@@ -43,6 +43,7 @@ import numpy as np
 
 from scalinglab._types import Status
 from scalinglab._validation import InputError
+from scalinglab.core.effective_ridge import data_kappa
 from scalinglab.models.protocol import standard_error
 from scalinglab.models.sgd.finite_data import kappa_real, talbot_nodes
 from scalinglab.models.sgd.problem import ReducedProblem
@@ -258,19 +259,17 @@ def gd_contour(
 
 def _newton_path(x, cnt, samples, path, k) -> np.ndarray:
     """Continuation of ``κ − (κ/P) Σ n x/(x+κ) = p`` along the columns of ``path`` (rows: many
-    independent contours at once), Newton from the previous column's solution ``k``."""
-    nx, nxx = cnt * x, cnt * x * x
+    independent contours at once), Newton from the previous column's solution ``k``.
+
+    Each column is one call of the package's solver
+    (:func:`scalinglab.core.effective_ridge.data_kappa`); a column that does not converge
+    raises instead of passing an unconverged κ on.
+    """
     out = np.empty(path.shape, dtype=np.complex128)
     for j in range(path.shape[1]):
-        pj = path[:, j]
-        for _ in range(100):
-            inv = 1.0 / (x[None, :] + k[:, None])
-            h = k - k / samples * (inv @ nx) - pj
-            hp = 1.0 - (inv * inv) @ nxx / samples
-            step = h / hp
-            k = k - step
-            if np.all(np.abs(step) <= 1e-14 * np.abs(k)):
-                break
+        k, status = data_kappa(x, cnt, samples, path[:, j], k)
+        if status is not Status.CONVERGED:
+            raise RuntimeError(f"finite-data effective ridge did not converge ({status})")
         out[:, j] = k
     return out
 
