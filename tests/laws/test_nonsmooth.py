@@ -9,6 +9,7 @@ from scipy.optimize import linprog
 
 from scalinglab._types import Status
 from scalinglab.laws.catalog import get_law
+from scalinglab.laws.diagnostics import probe_minimum
 from scalinglab.laws.engine import fit_nonlinear, fit_partially_linear, inner_lp, law_status
 from scalinglab.laws.objectives import Objective
 
@@ -88,3 +89,20 @@ def test_not_partially_linear_law_under_asymmetric_mae():
     short = fit_nonlinear(law, x, noisy, objective=AMAE, grid_steps=steps, n_starts=1,
                           max_iter=5)  # fmt: skip
     assert short.status in (Status.MAX_ITER, Status.FAILED), short.message
+
+
+def test_probe_minimum_descends_a_diagonal_valley():
+    # f = 10|a - b| - 0.1(a + b): every coordinate step from (1, 1) climbs a wall of the
+    # valley, the step (+h, +h) goes down it; brute force over a ring of directions agrees.
+    f = lambda z: 10 * abs(z[0] - z[1]) - 0.1 * (z[0] + z[1])  # noqa: E731
+    x = np.array([1.0, 1.0])
+    ang = np.linspace(0, 2 * np.pi, 3601)
+    ring = [f(x + 1e-6 * np.array([np.cos(t), np.sin(t)])) for t in ang]
+    assert min(ring) < f(x)  # not a minimum (independent check)
+    assert probe_minimum(f, x, names=["a", "b"], diagonals=False)[0] == Status.CONVERGED
+    st, msg = probe_minimum(f, x, names=["a", "b"])
+    assert st == Status.FAILED and "a, b" in msg
+    # and a true kinked minimum passes both
+    g = lambda z: 10 * abs(z[0] - z[1]) + abs(z[0] + z[1] - 2)  # noqa: E731
+    assert min(g(x + 1e-6 * np.array([np.cos(t), np.sin(t)])) for t in ang) > g(x)
+    assert probe_minimum(g, x, names=["a", "b"])[0] == Status.CONVERGED

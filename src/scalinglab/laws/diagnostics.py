@@ -512,18 +512,22 @@ def probe_minimum(
     upper: np.ndarray | Sequence[float] | None = None,
     h: float = 1e-6,
     rtol: float = 1e-10,
+    diagonals: bool = True,
 ) -> Verdict:
     """Stationarity of a *non-smooth* objective by probing: is ``f(x)`` a local minimum
-    along every coordinate?
+    along every coordinate (and every pair of coordinates)?
 
     The gradient of a piecewise-linear objective (e.g. the asymmetric absolute error)
     need not vanish at its minimum, so :func:`assess_optimum` does not apply. Instead
     ``f(x ± h·s_i·e_i)`` is evaluated for every parameter i (steps that would leave the
     bounds are skipped — a bound with the objective decreasing outward is reported as
     ``bound_hit``); the point is refused when any probe lowers f by more than
-    ``rtol·|f(x)|``. Probing along coordinates cannot certify a minimum of a function
-    with kinks along other directions, but it refuses every stop where one parameter
-    alone still improves the fit.
+    ``rtol·|f(x)|``. With ``diagonals`` the four steps ``x + h·(±s_i e_i ± s_j e_j)``
+    of every pair i < j are probed too: a kinked valley running diagonally (where a
+    simplex search tends to stall) is descended along them although every single
+    coordinate step climbs its walls. Probes cannot certify a minimum along every
+    direction, but they refuse every stop where one parameter, or two together, still
+    improve the fit.
 
     Examples
     --------
@@ -532,6 +536,14 @@ def probe_minimum(
     (<Status.CONVERGED: 'converged'>, '')
     >>> print(probe_minimum(f, [1.5, 0.0], names=["a", "b"])[1])
     not a minimum: moving a by -1.5e-06 lowers the objective by 1.5e-06 (3e-06 relative)
+
+    A valley along the diagonal: no coordinate step descends, a diagonal one does.
+
+    >>> g = lambda z: 10 * abs(z[0] - z[1]) - 0.1 * (z[0] + z[1])
+    >>> str(probe_minimum(g, [1.0, 1.0], names=["a", "b"], diagonals=False)[0])
+    'converged'
+    >>> print(probe_minimum(g, [1.0, 1.0], names=["a", "b"])[1])
+    not a minimum: moving a, b by +1e-06, +1e-06 lowers the objective by 2e-07 (1e-06 relative)
     """
     x = np.asarray(x, dtype=float)
     p = x.size
@@ -561,6 +573,23 @@ def probe_minimum(
             edge = "lower" if x[i] <= lo[i] + h * s[i] else "upper"
             bound = lo[i] if edge == "lower" else hi[i]
             active.append(f"{names[i]} = {x[i]:.6g} is on its {edge} bound {bound:g}")
+    if diagonals:
+        for i in range(p):
+            for j in range(i + 1, p):
+                for si, sj in ((1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)):
+                    z = x.copy()
+                    z[i] += si * h * s[i]
+                    z[j] += sj * h * s[j]
+                    if not (lo[i] <= z[i] <= hi[i] and lo[j] <= z[j] <= hi[j]):
+                        continue
+                    fz = float(f(z))
+                    if fz < f0 - tol:
+                        return (
+                            Status.FAILED,
+                            f"not a minimum: moving {names[i]}, {names[j]} by "
+                            f"{si * h * s[i]:+.2g}, {sj * h * s[j]:+.2g} lowers the objective "
+                            f"by {f0 - fz:.2g} ({(f0 - fz) / abs(f0):.2g} relative)",
+                        )
     if active:
         return Status.BOUND_HIT, "; ".join(active)
     return _ok()
