@@ -270,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = command.main(args=args, prog_name="scalinglab", standalone_mode=False)
     except _USAGE_ERRORS as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            # a group called without a subcommand: its help, as `--help` would show it
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            return 0
         where = f" ({exc.ctx.command_path})" if exc.ctx is not None else ""
         sys.stderr.write(f"error{where}: {_one_line(exc.format_message())}\n")
         return 2
