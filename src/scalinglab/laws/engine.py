@@ -1332,7 +1332,7 @@ def _decide_status(
         assess = False
     if assess and law.nonlinear and not obj.is_smooth:
         verdict = _probe_verdict(law, xs, y, obj, w, phi, zb, to_z)
-        diag["probe"] = verdict[1] or "no coordinate step lowers the objective"
+        diag["probe"] = verdict[1] or "no coordinate or coordinate-pair step lowers the objective"
         verdicts.append(verdict)
     elif assess and law.nonlinear:
         gz = _envelope_grad(law, xs, phi, sol, y, obj, w) * np.array(
