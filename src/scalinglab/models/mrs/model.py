@@ -23,7 +23,7 @@ import numpy as np
 
 from scalinglab._threads import with_policy
 from scalinglab._types import ProgressFn, Status
-from scalinglab._validation import InputError, check_choice, check_int, check_real
+from scalinglab._validation import InputError, check_choice, check_int, check_real, parse_ridge
 from scalinglab.core import ridge as ridge_lib
 from scalinglab.core import rmt
 from scalinglab.core.spectra import power_law_spectrum, sample_power_law_spectrum
@@ -362,11 +362,7 @@ def simulate(
     True
     """
     _check_run_args(seeds, seed, test_samples)
-    if isinstance(ridge, str):
-        if ridge != "opt":
-            raise InputError(f"ridge must be a number >= 0 or 'opt', got {ridge!r}")
-    else:
-        ridge = check_real(ridge, "ridge", "simulate", low=0.0)
+    ridge = parse_ridge(ridge, "ridge", "simulate")
     how = _resolve_method(config, method, test_samples)
     label_scale = config.teacher_var / (2.0 * config.latent_dim)
     noise_scale = 0.5 * config.noise_var
@@ -560,6 +556,7 @@ def predict(
     <Status.UNAVAILABLE: 'unavailable'>
     """
     cfg = config
+    ridge = parse_ridge(ridge, "ridge", "predict")
     lam = cfg.latent_spectrum()
     n, t, m = cfg.features, cfg.samples, cfg.latent_dim
     form = noise_form or ("closed_form" if closed_form else "spectrum")
@@ -618,9 +615,7 @@ def predict(
             deterministic_equivalent=_optimal_ridge_equivalent(cfg),
             **common,
         )
-    if isinstance(ridge, str):
-        raise InputError(f"ridge must be a number >= 0 or 'opt', got {ridge!r}")
-    gamma = check_real(ridge, "ridge", "predict", low=0.0)
+    gamma = float(ridge)
     if gamma > 0:
         return MRSPrediction(
             ridge=gamma,
