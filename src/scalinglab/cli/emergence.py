@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
 from scalinglab.cli._common import CallbackProgress, emit_json, err_console, fail, save_figure
@@ -80,15 +80,15 @@ def _check_plot(plot: Path | None) -> None:
         fail(f"The output directory '{plot.parent}' does not exist.")
 
 
-def _print_curve(steps, times, cols: dict[str, np.ndarray]) -> None:
+def _print_curve(steps, times, cols: dict) -> None:
     typer.echo(f"{'step':>10s}{'time':>12s}" + "".join(f"{k:>14s}" for k in cols))
     for i, s in enumerate(steps):
         row = "".join(f"{v[i]:>14.6g}" for v in cols.values())
         typer.echo(f"{int(s):>10d}{times[i]:>12.5g}" + row)
 
 
-def _print_emergence(times: np.ndarray) -> None:
-    shown = ", ".join("never" if not np.isfinite(t) else f"{t:.4g}" for t in times)
+def _print_emergence(times) -> None:
+    shown = ", ".join("never" if not math.isfinite(t) else f"{t:.4g}" for t in times)
     typer.echo(f"emergence times (b_p = a_p/2): {shown}")
 
 
