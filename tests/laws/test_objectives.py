@@ -217,3 +217,13 @@ def test_cli_asymmetric_mae_json(run_cli, tmp_path):
     # Noise-free data are fitted exactly by any objective.
     assert res["status"] == "converged", res["message"]
     assert res["alpha"] == pytest.approx(0.34, rel=1e-4)
+
+
+def test_cli_cost_guard_knows_the_kinked_objective_is_slower(run_cli):
+    # 2001 asymmetric-MAE varpro fits at ~4 s each exceed the 2 h allowed without --force
+    # (a smooth varpro fit is ~0.1 s: the same count passes the guard); refused up front.
+    code, out, err = run_cli(
+        "fit", str(CSV), "--method", "varpro", "--objective", "asymmetric-mae",
+        "--bootstrap", "2000", "--json",
+    )  # fmt: skip
+    assert code == 2 and "--force" in err and out == ""
