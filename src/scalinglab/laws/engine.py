@@ -1479,8 +1479,10 @@ def _fit_replicate(
     def to_z(v: np.ndarray) -> np.ndarray:
         return np.array([p.to_z(u) for p, u in zip(law.nonlinear, v, strict=True)])
 
-    phi, sol = _joint_refine(law, x, y, obj, w, best, best_phi, zb)
-    status, message, _ = _decide_status(law, x, y, obj, w, phi, sol, zb, to_z, None)
+    status = Status.FAILED  # kinked objectives: always the exact, derivative-free path
+    if obj.is_smooth:
+        phi, sol = _joint_refine(law, x, y, obj, w, best, best_phi, zb)
+        status, message, _ = _decide_status(law, x, y, obj, w, phi, sol, zb, to_z, None)
     if status in (Status.FAILED, Status.MAX_ITER):  # not stationary: the careful path
         fit = fit_partially_linear(
             law,
