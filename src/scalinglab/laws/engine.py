@@ -27,6 +27,13 @@ The engine runs three stages, the same machinery as the Chinchilla fit:
    ``∂F/∂φ_k = Σ_i w_i ψ(r_i) ∂r_i/∂φ_k / Σ w`` with ``∂L̂_i/∂φ_k = Σ_j θ_j ∂B_ij/∂φ_k``
    at the inner optimum, exact when the law supplies ∂B/∂φ (every shipped law does).
 
+Kinked objectives (the asymmetric absolute error, :mod:`scalinglab.laws.objectives`) have
+no gradient to follow or test. For them stage 2 is exact — a linear programme on raw loss
+(:func:`inner_lp`), sequential linear programmes on log loss — stage 1 adds an exact
+coarse grid to the surrogate's argmin, stage 3 is Nelder–Mead on the exact profile, and
+the verdict is :func:`~scalinglab.laws.diagnostics.probe_minimum` instead of the gradient
+test.
+
 Notation: in :mod:`scalinglab.laws`, Greek letters (``alpha``, ``beta``, …) are *loss*
 exponents of the law being fitted; the Latin ``a`` and ``b`` are reserved for the
 compute-allocation exponents ``N* ∝ C^a``, ``D* ∝ C^b`` of Hoffmann et al. (2022).
@@ -76,6 +83,7 @@ __all__ = [
     "fit_partially_linear",
     "grid_profile",
     "inner_fit",
+    "inner_lp",
     "law_status",
     "solve_nnls_batch",
 ]
