@@ -479,8 +479,7 @@ def shuffled_op_floor(
     True
     """
     x = np.asarray(x)
-    perm = np.random.default_rng(seed).permutation(x.size)
-    xs = x[perm]
+    xs = np.random.default_rng(seed).permutation(x)  # a shuffled copy, no index array
     vals = []
     for lag in lags:
         if lag < x.size:
