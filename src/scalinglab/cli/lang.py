@@ -74,6 +74,8 @@ def _load(corpus: list[str], tokenizer: str, vocab: int | None, max_tokens: int 
         fail(f"--vocab must be >= 2; got {vocab}")
     if tokenizer not in ("words", "bpe"):
         fail(f"--tokenizer must be 'words' or 'bpe'; got '{tokenizer}'")
+    if tokenizer == "bpe" and vocab is not None and vocab < 257:
+        fail(f"--vocab must be >= 257 with --tokenizer bpe (256 bytes + merges); got {vocab}")
     size = sum(os.path.getsize(p) for p in corpus if os.path.isfile(p))
     guard(
         f"reading {size / 1e6:.0f} MB of text",
