@@ -1341,6 +1341,8 @@ def _decide_status(
     if assess and law.nonlinear and not obj.is_smooth:
         verdict = _probe_verdict(law, xs, y, obj, w, phi, zb, to_z)
         diag["probe"] = verdict[1] or "no coordinate or coordinate-pair step lowers the objective"
+        if verdict[0] == Status.FAILED and refine_info and refine_info.get("hit_max_iter"):
+            verdict = (Status.MAX_ITER, verdict[1] + " (the refinement hit its evaluation limit)")
         verdicts.append(verdict)
     elif assess and law.nonlinear:
         gz = _envelope_grad(law, xs, phi, sol, y, obj, w) * np.array(
