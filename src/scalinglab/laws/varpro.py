@@ -393,7 +393,9 @@ def fit_varpro(
     Returns
     -------
     SurfaceFit
-        Parameters in input units; ``details`` records the grid and refinement.
+        Parameters in input units; ``details`` records the grid and refinement (for
+        weighted points or ``asymmetric-mae``: ``{"weighted": bool, "engine": ...}``, the
+        details of :func:`scalinglab.laws.engine.fit_partially_linear`).
     """
     obj = objective if objective is not None else Objective("huber", "raw")
     step = check_real(grid_step, "grid_step", "fit_varpro", low=0.0, low_open=True)
