@@ -16,6 +16,7 @@ known statistics.
 from __future__ import annotations
 
 import importlib.util
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -189,11 +190,14 @@ def collapse_figure(
         ax1.semilogx(frame.tokens[sel], frame.loss[sel], "o-", ms=3, label=f"n = {k}")
     ax1.set_xlabel("training tokens P")
     ax1.set_ylabel("held-out loss L_n(P) (nats)")
-    ax1.set_title(f"Kneser–Ney learning curves, {name}")
+    ax1.set_title(textwrap.fill(f"Kneser–Ney learning curves, {name}", 48), fontsize=10)
     ax1.legend(fontsize=7, ncol=2)
     plot_collapse(res, ax=ax2)
-    ax2.set_title(f"β = {beta:.2f}, γ = {gamma:.2f}, H_∞ = {h_inf:.2f}: "
-                  f"residual {res.residual:.3f}, score {res.score:.2f}")  # fmt: skip
+    collapse_title = (
+        f"β = {beta:.2f}, γ = {gamma:.2f}, H_∞ = {h_inf:.2f}: "
+        f"residual {res.residual:.3f}, score {res.score:.2f}"
+    )
+    ax2.set_title(textwrap.fill(collapse_title, 48), fontsize=10)
     frame["x"] = res.x
     frame["y"] = res.y
     summary = pd.DataFrame(

@@ -5,6 +5,8 @@ Each function draws on ``ax`` (a new Figure's axes when omitted) and returns the
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
@@ -19,6 +21,11 @@ from scalinglab.empirical.language import (
 )
 
 __all__ = ["plot_collapse", "plot_correlations", "plot_entropies"]
+
+
+def _set_title(ax: Axes, text: str) -> None:
+    """Titles wrap at ~48 characters so that two panels side by side keep them on the canvas."""
+    ax.set_title(textwrap.fill(text, 48), fontsize=10)
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (5.4, 4.2)) -> Axes:
@@ -68,7 +75,7 @@ def plot_correlations(
         ax.axvspan(fit.window[0], fit.window[1], color="C3", alpha=0.06, lw=0)
     ax.set_xlabel("lag n (tokens)")
     ax.set_ylabel("correlation norm")
-    ax.set_title(title or f"P = {corr.tokens:,} tokens, V = {corr.vocab}")
+    _set_title(ax, title or f"P = {corr.tokens:,} tokens, V = {corr.vocab}")
     ax.legend(fontsize=7, loc="lower left")
     return ax
 
@@ -104,7 +111,7 @@ def plot_entropies(
         ax.plot(n, h, "o-", color="C0", label="H_n (n-gram bound), no power-law fit")
         ax.set_xlabel("context length n")
         ax.set_ylabel("H_n (nats)")
-        ax.set_title(title)
+        _set_title(ax, title)
         ax.legend(fontsize=7)
         return ax
     h_inf = fit.h_inf
@@ -123,9 +130,9 @@ def plot_entropies(
     ax.set_xlabel("context length n")
     ax.set_ylabel("H_n − H_∞ (nats)")
     if est is not None and n[0] == 0:
-        ax.set_title(title or f"H_0 = {h[0]:.3f} nats (not shown)")
+        _set_title(ax, title or f"H_0 = {h[0]:.3f} nats (not shown)")
     elif title:
-        ax.set_title(title)
+        _set_title(ax, title)
     ax.legend(fontsize=7)
     return ax
 
@@ -153,7 +160,7 @@ def plot_collapse(result: CollapseResult, *, ax: Axes | None = None, title: str 
         )  # fmt: skip
     ax.set_xlabel("P / n^{2β}")
     ax.set_ylabel("n^γ (L_n − H_∞)")
-    ax.set_title(title or f"collapse residual {result.residual:.3g} (score {result.score:.3f})")
+    _set_title(ax, title or f"collapse residual {result.residual:.3g} (score {result.score:.3f})")
     if values.size <= 12:
         ax.legend(fontsize=7, ncol=2)
     return ax
