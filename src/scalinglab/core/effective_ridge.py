@@ -173,6 +173,7 @@ def require_converged(res: EffectiveRidge) -> np.ndarray:
 _DATA_MAX_ITER = 400
 _DATA_NEWTON_ITER = 100
 _DATA_TOL = 1e-14
+_DATA_MAX_HALVINGS = 40
 
 
 def data_kappa_real(
@@ -217,8 +218,10 @@ def data_kappa(
     """Complex κ with ``κ − (κ/P) Σ_k n_k x_k/(x_k + κ) = p`` at many complex p (Newton).
 
     ``start`` holds one initial guess per p (the caller continues along its contour: the
-    solution at a neighbouring node, or the large-|p| expansion ``κ ≈ p + tr/P``). Every
-    entry must reach a relative step of 1e-14, else the status is ``max_iter``.
+    solution at a neighbouring node, or the large-|p| expansion ``κ ≈ p + tr/P``). Newton's
+    steps are damped (halved until the residual decreases), so a poor start walks in instead
+    of cycling. Every entry must reach a relative step of 1e-14, else the status is
+    ``max_iter``.
 
     Examples
     --------
@@ -232,16 +235,31 @@ def data_kappa(
     nx = np.asarray(weights, dtype=np.float64) * x
     pp = np.asarray(p, dtype=np.complex128).ravel()
     k = np.asarray(start, dtype=np.complex128).ravel().copy()
+
+    def residual(kk: np.ndarray, pk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        den = x[None, :] + kk[:, None]
+        h = kk - kk / samples * (nx / den).sum(axis=1) - pk
+        hp = 1.0 - (nx * x / den**2).sum(axis=1) / samples
+        return h, hp
+
     active = np.ones(pp.size, dtype=bool)
     for _ in range(_DATA_NEWTON_ITER):
         a = np.flatnonzero(active)
         if a.size == 0:
             break
-        den = x[None, :] + k[a, None]
-        h = k[a] - k[a] / samples * (nx / den).sum(axis=1) - pp[a]
-        hp = 1.0 - (nx * x / den**2).sum(axis=1) / samples
+        h, hp = residual(k[a], pp[a])
         step = h / hp
-        k[a] -= step
-        active[a[np.abs(step) <= _DATA_TOL * np.abs(k[a])]] = False
+        # damped Newton: halve the step until |h| decreases (plain Newton can cycle far from
+        # the root at complex p, which a fixed iteration count used to hide)
+        scale = np.ones(a.size)
+        for _halving in range(_DATA_MAX_HALVINGS):
+            trial = k[a] - scale * step
+            worse = np.abs(residual(trial, pp[a])[0]) > np.abs(h)
+            if not worse.any():
+                break
+            scale = np.where(worse, 0.5 * scale, scale)
+        k[a] -= scale * step
+        done = np.abs(scale * step) <= _DATA_TOL * np.abs(k[a])
+        active[a[done]] = False
     status = Status.CONVERGED if not active.any() else Status.MAX_ITER
     return k, status
