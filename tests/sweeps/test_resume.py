@@ -19,8 +19,11 @@ from scalinglab.sweeps.spec import parse_spec
 from scalinglab.sweeps.store import SweepStore, load_frame
 
 # 10 n-values x 2 t-values x 2 replicates = 40 points of 50 ms: about 1 s on 2 workers
+# 0.15 s per point keeps a few seconds of sweep left after the 4th/8th point: beside two busy
+# loops the polling test process was once starved long enough (0.05 s points) for the whole
+# sweep to finish before its Ctrl-C arrived
 SLOW_SPEC = toy_spec_text(
-    fixed="sleep = 0.05",
+    fixed="sleep = 0.15",
     grid="n = { log = [1, 1000], num = 10, integer = true }\nt = [10, 100]",
 )
 TOTAL = 40
