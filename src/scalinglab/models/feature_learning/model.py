@@ -35,6 +35,7 @@ from scalinglab.models.sgd.problem import (
     reduce_identity,
     reduce_sketch,
     target_weights,
+    validate_power_law_setting,
 )
 from scalinglab.models.sgd.results import seed_streams
 
@@ -83,13 +84,7 @@ class FLConfig:
     def __post_init__(self) -> None:
         owner = "FLConfig"
         set_ = object.__setattr__
-        set_(self, "dim", check_int(self.dim, "dim", owner, low=1))
-        set_(self, "features", check_int(self.features, "features", owner, low=1))
-        check_choice(self.convention, "convention", owner, ex.CONVENTIONS)
-        set_(self, "alpha", check_real(self.alpha, "alpha", owner))
-        if self.beta is not None:
-            set_(self, "beta", check_real(self.beta, "beta", owner))
-        ex.to_note(self.convention, self.alpha, self.beta)
+        validate_power_law_setting(self, owner)
         set_(self, "gamma", check_real(self.gamma, "gamma", owner, low=0.0))
         set_(self, "time", check_real(self.time, "time", owner, low=0.0, low_open=True))
         set_(self, "record", check_int(self.record, "record", owner, low=2))

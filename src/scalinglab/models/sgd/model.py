@@ -41,6 +41,7 @@ from scalinglab.models.sgd.problem import (
     reduce_identity,
     reduce_sketch,
     target_weights,
+    validate_power_law_setting,
 )
 from scalinglab.models.sgd.results import SGDPrediction, SGDSimulation, seed_streams
 from scalinglab.models.sgd.theory import (
@@ -137,13 +138,7 @@ class SGDConfig:
     def __post_init__(self) -> None:
         owner = "SGDConfig"
         set_ = object.__setattr__
-        set_(self, "dim", check_int(self.dim, "dim", owner, low=1))
-        set_(self, "features", check_int(self.features, "features", owner, low=1))
-        check_choice(self.convention, "convention", owner, ex.CONVENTIONS)
-        set_(self, "alpha", check_real(self.alpha, "alpha", owner))
-        if self.beta is not None:
-            set_(self, "beta", check_real(self.beta, "beta", owner))
-        ex.to_note(self.convention, self.alpha, self.beta)  # domain check
+        validate_power_law_setting(self, owner)
         check_choice(self.optimizer, "optimizer", owner, OPTIMIZERS)
         set_(self, "batch", check_int(self.batch, "batch", owner, low=1))
         if self.lr is not None:

@@ -16,9 +16,12 @@ basis U (``a = H^{1/2} w*``), and the approximation error is ``σ_r² = ‖a‖�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from scalinglab._validation import check_choice, check_int, check_real
+from scalinglab.core import exponents as ex
 from scalinglab.models.sgd.theory import ModeSpectrum
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "reduce_identity",
     "reduce_sketch",
     "target_weights",
+    "validate_power_law_setting",
 ]
 
 #: Singular values below this fraction of the largest (times max(m, d)) count as zero.
@@ -179,3 +183,28 @@ def reduce_sketch(
         noise_var=float(noise_var),
         basis=u if keep_basis else None,
     )
+
+
+def validate_power_law_setting(config: Any, owner: str) -> None:
+    """Check and normalise the fields every sketched power-law model shares, in place.
+
+    ``dim`` and ``features`` (ints ≥ 1), ``convention`` (one of :data:`exponents.CONVENTIONS`),
+    ``alpha`` and ``beta`` (finite; ``beta`` may be None) and their joint domain in that
+    convention. Used by the configs of ``models.sgd`` and ``models.feature_learning``.
+
+    Examples
+    --------
+    >>> from scalinglab.models.sgd import SGDConfig
+    >>> SGDConfig(dim=0, features=10, alpha=1.5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scalinglab._validation.InputError: The 'dim' parameter of SGDConfig must be an int ...
+    """
+    set_ = object.__setattr__
+    set_(config, "dim", check_int(config.dim, "dim", owner, low=1))
+    set_(config, "features", check_int(config.features, "features", owner, low=1))
+    check_choice(config.convention, "convention", owner, ex.CONVENTIONS)
+    set_(config, "alpha", check_real(config.alpha, "alpha", owner))
+    if config.beta is not None:
+        set_(config, "beta", check_real(config.beta, "beta", owner))
+    ex.to_note(config.convention, config.alpha, config.beta)  # domain check
