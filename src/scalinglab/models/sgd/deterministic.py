@@ -29,7 +29,15 @@ from scalinglab._types import Status
 from scalinglab.core.effective_ridge import effective_ridge, require_converged
 from scalinglab.models.sgd.theory import ModeSpectrum
 
-__all__ = ["DeterministicModes", "approximation_error", "deterministic_modes", "ridge_kappa"]
+__all__ = [
+    "DeterministicModes",
+    "SpectralAtoms",
+    "approximation_error",
+    "config_spectrum",
+    "deterministic_modes",
+    "ridge_kappa",
+    "spectral_atoms",
+]
 
 _NEWTON_ITER = 50
 _FIXED_POINT_ITER = 2000
@@ -112,15 +120,15 @@ class DeterministicModes:
     status: Status
 
 
-def _residual(lam: np.ndarray, m: int, zeta: complex, s: complex) -> float:
-    return float(abs(s * (-zeta + np.sum(lam / (1.0 + lam * s)) / m) - 1.0))
+def _residual(lam: np.ndarray, mult: np.ndarray, m: int, zeta: complex, s: complex) -> float:
+    return float(abs(s * (-zeta + np.sum(mult * lam / (1.0 + lam * s)) / m) - 1.0))
 
 
-def _newton_s(lam: np.ndarray, m: int, zeta: complex, s: complex) -> complex:
+def _newton_s(lam: np.ndarray, mult: np.ndarray, m: int, zeta: complex, s: complex) -> complex:
     for _ in range(_NEWTON_ITER):
         den = 1.0 + lam * s
-        h = np.sum(lam / den) / m
-        hp = -np.sum((lam / den) ** 2) / m
+        h = np.sum(mult * lam / den) / m
+        hp = -np.sum(mult * (lam / den) ** 2) / m
         step = (s * (-zeta + h) - 1.0) / (-zeta + h + s * hp)
         s = s - step
         if not np.isfinite(s) or abs(step) <= 1e-13 * abs(s):
@@ -128,27 +136,161 @@ def _newton_s(lam: np.ndarray, m: int, zeta: complex, s: complex) -> complex:
     return complex(s)
 
 
-def _solve_s(lam: np.ndarray, m: int, zeta: complex, s0: complex) -> tuple[complex, bool]:
-    """Root of ``s(−ζ + (1/m)Σ λ/(1+λs)) = 1`` on the upper-half-plane branch.
+def _solve_s(
+    lam: np.ndarray, mult: np.ndarray, m: int, zeta: complex, s0: complex
+) -> tuple[complex, bool]:
+    """Root of ``s(−ζ + (1/m)Σ n λ/(1+λs)) = 1`` on the upper-half-plane branch.
 
     Newton from ``s0`` (the previous grid point); if that fails or leaves the branch, the
     fixed-point map (a contraction on the upper half-plane) brings it back and Newton polishes.
     """
-    s = _newton_s(lam, m, zeta, s0)
-    if np.isfinite(s) and s.imag > -1e-9 * abs(s) and _residual(lam, m, zeta, s) < 1e-9:
+    s = _newton_s(lam, mult, m, zeta, s0)
+    if np.isfinite(s) and s.imag > -1e-9 * abs(s) and _residual(lam, mult, m, zeta, s) < 1e-9:
         return s, True
     s = s0 if (np.isfinite(s0) and s0.imag > 0) else 1j / abs(zeta)
     for _ in range(_FIXED_POINT_ITER):
-        s_new = 1.0 / (-zeta + np.sum(lam / (1.0 + lam * s)) / m)
+        s_new = 1.0 / (-zeta + np.sum(mult * lam / (1.0 + lam * s)) / m)
         done = abs(s_new - s) <= 1e-12 * abs(s_new)
         s = s_new
         if done:
             break
-    polished = _newton_s(lam, m, zeta, s)
+    polished = _newton_s(lam, mult, m, zeta, s)
     if np.isfinite(polished) and polished.imag > -1e-9 * abs(polished):
-        if _residual(lam, m, zeta, polished) < _residual(lam, m, zeta, s):
+        if _residual(lam, mult, m, zeta, polished) < _residual(lam, mult, m, zeta, s):
             s = polished
-    return complex(s), bool(np.isfinite(s) and _residual(lam, m, zeta, s) < 1e-6)
+    return complex(s), bool(np.isfinite(s) and _residual(lam, mult, m, zeta, s) < 1e-6)
+
+
+@dataclass(frozen=True)
+class SpectralAtoms:
+    """Weighted atoms of the positive spectrum of ``M̃ = H^{1/2} GᵀG H^{1/2}/m`` (G: m×d
+    standard Gaussian) in the deterministic-equivalent limit.
+
+    Attributes
+    ----------
+    x : ndarray, shape (n,)
+        Atom locations (increasing).
+    counts : ndarray, shape (n,)
+        Eigenvalues per atom; they sum to ``min(m, Σ mult)``.
+    weights : ndarray, shape (k, n)
+        For each energy vector a², the measure ``Σ_j (u_jᵀa)² δ(x − x_j)`` of M̃'s
+        eigenvectors u_j on x > 0, per atom; row i sums to ``Σ a_i² − zero_weights[i]``.
+    zero_weights : ndarray, shape (k,)
+        The part of each energy on the null space of M̃: ``κ₀ Σ a²/(λ + κ₀)`` (m < d), else 0.
+    mass_error, weight_errors
+        Relative errors of the raw quadrature against those totals, before renormalising.
+    status : Status
+    """
+
+    x: np.ndarray
+    counts: np.ndarray
+    weights: np.ndarray
+    zero_weights: np.ndarray
+    mass_error: float
+    weight_errors: np.ndarray
+    status: Status
+
+
+def spectral_atoms(
+    lam: np.ndarray,
+    multiplicity: np.ndarray | None,
+    samples: int,
+    energies: np.ndarray,
+    *,
+    points_per_decade: int = 200,
+    smoothing: float = 1e-6,
+) -> SpectralAtoms:
+    """Atoms of a sample-covariance spectrum and of several weighted spectral measures.
+
+    ``M̃ = H^{1/2} GᵀG H^{1/2}/m`` covers both uses in the package: the sketched covariance
+    (H the data spectrum, m the sketch size) and the empirical covariance ``K̂ = ZᵀZ/P`` of P
+    samples (H = K, m = P). ``s(ζ) = (1/m)tr(GHGᵀ/m − ζ)⁻¹`` solves the Marchenko–Pastur /
+    Silverstein equation ``s(−ζ + (1/m)Σ_i n_i λ_i/(1 + λ_i s)) = 1`` (multiplicities n_i),
+    κ = 1/s, and ``aᵀ(M̃ − ζ)⁻¹a ≃ (κ/(−ζ)) Σ_i a_i²/(λ_i + κ)`` (Bach 2023, Prop. 1). Both
+    densities are sampled at ``ζ = x(1 + i·smoothing)`` on a log grid from above the bulk edge
+    down, with continuation in x (midpoint rule in log x), as :func:`deterministic_modes`.
+
+    Parameters
+    ----------
+    lam : ndarray, shape (d,)
+        Eigenvalues λ_i > 0 of H.
+    multiplicity : ndarray, shape (d,), optional
+        n_i (default 1): atoms of H may stand for several modes.
+    samples : int
+        m.
+    energies : ndarray, shape (k, d)
+        Rows a² (summed over the modes of an atom of H).
+
+    Examples
+    --------
+    One eigenvalue λ = 1 of multiplicity 200 and m = 400 samples: the Marchenko–Pastur law
+    with ratio ½, whose mean is 1 and whose second moment is 1 + ½:
+
+    >>> at = spectral_atoms(np.ones(1), np.array([200.0]), 400, np.array([[200.0]]),
+    ...                     points_per_decade=400)
+    >>> round(float(at.counts.sum()), 9)
+    200.0
+    >>> mean, second = at.counts @ at.x / 200, at.counts @ at.x**2 / 200
+    >>> bool(abs(mean - 1) < 2e-3), bool(abs(second - 1.5) < 5e-3)
+    (True, True)
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    mult = np.ones_like(lam) if multiplicity is None else np.asarray(multiplicity, float)
+    energies = np.atleast_2d(np.asarray(energies, dtype=np.float64))
+    m = int(samples)
+    d_eff = float(mult.sum())
+    n_pos = min(float(m), d_eff)
+    zero_modes = m - n_pos  # zero eigenvalues of the m×m companion when m > d
+    if m < d_eff:
+        k0 = float(require_converged(effective_ridge(lam, float(m), weights=mult)))
+        zero_w = k0 * np.sum(energies / (lam + k0), axis=1)
+    else:
+        zero_w = np.zeros(energies.shape[0])
+    top = (np.sqrt(lam.max()) + np.sqrt(np.sum(mult * lam) / m)) ** 2
+    x_hi = 4.0 * top
+    x_lo = 1e-4 * lam.min() * (1.0 - np.sqrt(min(d_eff, m) / max(d_eff, m)) + 1e-3) ** 2
+    delta = np.log(10.0) / points_per_decade
+    n_pts = int(np.ceil(np.log(x_hi / x_lo) / delta)) + 1
+    xs = x_hi * np.exp(-delta * np.arange(n_pts))
+    eps = smoothing
+    dens = np.zeros(n_pts)
+    wts = np.zeros((energies.shape[0], n_pts))
+    zeta0 = xs[0] * (1 + 1j * eps)
+    s = 1.0 / (-zeta0 + np.sum(mult * lam / (1.0 - lam / zeta0)) / m)
+    ok = True
+    for j, x in enumerate(xs):
+        zeta = x * (1.0 + 1j * eps)
+        s, good = _solve_s(lam, mult, m, zeta, s)
+        ok = ok and good
+        # remove the exact zeros of the m×m companion (m > d) from the normalised transform
+        s_pos = s + zero_modes / (m * zeta)
+        # Outside the support Im s is only the O(ε) smoothing: treat it as a gap.
+        if s_pos.imag <= _GAP_FACTOR * eps * abs(s_pos):
+            continue
+        dens[j] = m * s_pos.imag / np.pi
+        kappa = 1.0 / s
+        tw = (kappa / (-zeta)) * (energies / (lam + kappa)).sum(axis=1) + zero_w / zeta
+        wts[:, j] = tw.imag / np.pi
+    counts = np.maximum(dens, 0.0) * xs * delta
+    weights = np.maximum(wts, 0.0) * xs * delta
+    totals = energies.sum(axis=1) - zero_w
+    mass_error = float(counts.sum() / n_pos - 1.0)
+    sums = weights.sum(axis=1)
+    safe = np.where(sums > 0, sums, 1.0)
+    weight_errors = np.where(totals > 0, sums / np.where(totals > 0, totals, 1.0) - 1.0, 0.0)
+    counts *= n_pos / counts.sum()
+    scale = np.where((totals > 0) & (sums > 0), totals / safe, 1.0)
+    weights *= scale[:, None]
+    tiny = 1e-14 * counts.max()
+    keep = (counts > tiny) | np.any(
+        weights > 1e-14 * np.maximum(weights.max(axis=1, keepdims=True), 1e-300), axis=0
+    )
+    counts = np.maximum(counts[keep], tiny)[::-1]
+    status = Status.CONVERGED if ok else Status.FAILED
+    return SpectralAtoms(
+        xs[keep][::-1], counts, weights[:, keep][:, ::-1], zero_w, mass_error, weight_errors,
+        status,
+    )  # fmt: skip
 
 
 def deterministic_modes(
@@ -207,48 +349,48 @@ def deterministic_modes(
     """
     lam = np.asarray(lam, dtype=np.float64)
     energy = np.asarray(energy, dtype=np.float64)
-    d, m = lam.size, int(features)
-    approx = approximation_error(lam, energy, m)
-    n_pos = min(m, d)
-    zero_modes = m - n_pos  # zero eigenvalues of K when m > d
-    top = (np.sqrt(lam.max()) + np.sqrt(lam.sum() / m)) ** 2
-    x_hi = 4.0 * top
-    x_lo = 1e-4 * lam.min() * (1.0 - np.sqrt(min(d, m) / max(d, m)) + 1e-3) ** 2
-    delta = np.log(10.0) / points_per_decade
-    n_pts = int(np.ceil(np.log(x_hi / x_lo) / delta)) + 1
-    xs = x_hi * np.exp(-delta * np.arange(n_pts))
-    eps = smoothing
-    dens = np.zeros(n_pts)
-    wts = np.zeros(n_pts)
-    zeta0 = xs[0] * (1 + 1j * eps)
-    s = 1.0 / (-zeta0 + np.sum(lam / (1.0 - lam / zeta0)) / m)
-    ok = True
-    for j, x in enumerate(xs):
-        zeta = x * (1.0 + 1j * eps)
-        s, good = _solve_s(lam, m, zeta, s)
-        ok = ok and good
-        # remove the m − d exact zeros of K (m > d) from the normalised Stieltjes transform
-        s_pos = s + zero_modes / (m * zeta)
-        # Outside the support Im s is only the O(ε) smoothing: treat it as a gap.
-        if s_pos.imag <= _GAP_FACTOR * eps * abs(s_pos):
-            continue
-        dens[j] = m * s_pos.imag / np.pi
-        kappa = 1.0 / s
-        tw = (kappa / (-zeta)) * np.sum(energy / (lam + kappa)) + approx / zeta
-        wts[j] = tw.imag / np.pi
-    counts = np.maximum(dens, 0.0) * xs * delta
-    weights = np.maximum(wts, 0.0) * xs * delta
-    total_w = float(energy.sum()) - approx
-    mass_error = float(counts.sum() / n_pos - 1.0)
-    weight_error = float(weights.sum() / total_w - 1.0) if total_w > 0 else 0.0
-    counts *= n_pos / counts.sum()
-    if total_w > 0 and weights.sum() > 0:
-        weights *= total_w / weights.sum()
-    tiny = 1e-14 * counts.max()
-    keep = (counts > tiny) | (weights > 1e-14 * max(weights.max(), 1e-300))
-    counts = np.maximum(counts[keep], tiny)
-    xs_k, weights = xs[keep][::-1], weights[keep][::-1]
-    counts = counts[::-1]
-    spectrum = ModeSpectrum(xs_k, counts, weights / xs_k, approx + float(noise_var))
-    status = Status.CONVERGED if ok else Status.FAILED
+    atoms = spectral_atoms(lam, None, int(features), energy[None, :],
+                           points_per_decade=points_per_decade, smoothing=smoothing)  # fmt: skip
+    approx = float(atoms.zero_weights[0])
+    weights = atoms.weights[0]
+    spectrum = ModeSpectrum(atoms.x, atoms.counts, weights / atoms.x, approx + float(noise_var))
+    mass_error, weight_error, status = atoms.mass_error, float(atoms.weight_errors[0]), atoms.status
     return DeterministicModes(spectrum, approx, mass_error, weight_error, status)
+
+
+def config_spectrum(
+    cfg, *, points_per_decade: int | None = None
+) -> tuple[ModeSpectrum, Status, str]:
+    """The mode spectrum of an SGD/GD config with its sketch replaced by deterministic atoms.
+
+    ``cfg`` needs ``data_spectrum()``, ``target()``, ``features``, ``noise_var`` and
+    ``sketch`` (:class:`scalinglab.models.sgd.SGDConfig`). Without a sketch the spectrum is
+    exact. Returns (spectrum, status, a one-line description).
+
+    Examples
+    --------
+    >>> from scalinglab.models.sgd.model import SGDConfig
+    >>> spec, status, msg = config_spectrum(SGDConfig(dim=200, features=50, alpha=1.5, beta=0.5))
+    >>> round(float(spec.counts.sum()), 9), status.value
+    (50.0, 'converged')
+    """
+    from scalinglab.models.sgd.problem import reduce_identity
+
+    lam, wstar = cfg.data_spectrum(), cfg.target()
+    if cfg.sketch == "none":
+        return reduce_identity(lam, wstar, cfg.noise_var).mode_spectrum(), Status.CONVERGED, (
+            "no sketch: exact"
+        )
+    modes = deterministic_modes(
+        lam,
+        lam * wstar**2,
+        cfg.features,
+        cfg.noise_var,
+        points_per_decade=points_per_decade or max(200, int(np.ceil(2.5 * np.sqrt(cfg.features)))),
+    )
+    spec = modes.spectrum
+    msg = (
+        f"sketch by {spec.size} deterministic-equivalent atoms; raw mass error "
+        f"{modes.mass_error:+.1e}, weight error {modes.weight_error:+.1e}"
+    )
+    return spec, modes.status, msg

@@ -450,23 +450,9 @@ def predict_gd_data(
     eta = cfg.step_size()
     record = np.asarray(record)
     if theory == "deterministic":
-        from scalinglab.models.sgd.deterministic import deterministic_modes
-        from scalinglab.models.sgd.problem import reduce_identity
+        from scalinglab.models.sgd.deterministic import config_spectrum
 
-        lam, wstar = cfg.data_spectrum(), cfg.target()
-        if cfg.sketch == "none":
-            spec = reduce_identity(lam, wstar, cfg.noise_var).mode_spectrum()
-            msg = "no sketch"
-        else:
-            modes = deterministic_modes(
-                lam,
-                lam * wstar**2,
-                cfg.features,
-                cfg.noise_var,
-                points_per_decade=max(200, int(np.ceil(2.5 * np.sqrt(cfg.features)))),
-            )
-            spec = modes.spectrum
-            msg = f"sketch by {spec.size} deterministic-equivalent atoms"
+        spec, _, msg = config_spectrum(cfg)
         risk = gd_data_risk(
             spec.eigs, spec.counts, spec.c0, spec.irreducible, cfg.data, eta, record
         )
