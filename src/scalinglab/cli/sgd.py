@@ -190,8 +190,9 @@ def predict_cmd(
         typer.Option(
             "--theory",
             help="auto | exact (per sketch, averaged over --seeds; with --data: per sketch "
-            "and data set, plus risk_sem) | deterministic (sketch-free; with --data and "
-            "--optimizer gd: the discrete-step deterministic equivalent) | recursion | volterra.",
+            "and data set, plus risk_sem) | deterministic (sketch-free; with --data: "
+            "the discrete-step deterministic equivalent for gd, homogenized multi-pass SGD for "
+            "sgd) | recursion | volterra.",
         ),
     ] = "auto",
     json_: Json = False,

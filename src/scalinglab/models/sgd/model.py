@@ -33,7 +33,7 @@ from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice, check_int, check_real
 from scalinglab.core import exponents as ex
 from scalinglab.models.sgd import sim as sgd_sim
-from scalinglab.models.sgd.deterministic import deterministic_modes
+from scalinglab.models.sgd.deterministic import config_spectrum
 from scalinglab.models.sgd.problem import (
     ReducedProblem,
     data_spectrum,
@@ -451,14 +451,17 @@ def predict(
         same ``seed``) the exact expected risk over data and SGD noise, averaged. ``recursion``
         and ``volterra`` compute the same numbers by slower independent routes.
         ``deterministic``: the sketch-averaged deterministic equivalent (no seeds).
-        ``auto``: ``exact`` for fresh data (or no sketch), the finite-data gradient-flow
-        deterministic equivalent when ``data`` is set (for GD: the discrete-step one, exact
-        in each sketch).
+        ``auto``: ``exact`` for fresh data (or no sketch); with ``data`` set, the
+        deterministic equivalent in the data, exact in each sketch: the discrete-step one for
+        GD, homogenized multi-pass SGD (:mod:`scalinglab.models.sgd.homogenized`) for SGD with
+        a constant step and independent batches, and the gradient-flow one otherwise
+        (reshuffled epochs, the geometric schedule).
         With ``data`` set: ``exact`` is the exact risk per drawn sketch *and* data set for
         GD and flow (:mod:`scalinglab.models.sgd.finite_gd`, with ``risk_sem``), and the exact
         expectation over the mini-batch sampling per data set for multi-pass SGD
-        (:mod:`scalinglab.models.sgd.multipass`); ``deterministic`` for GD is the
-        discrete-step deterministic equivalent in both sketch and data.
+        (:mod:`scalinglab.models.sgd.multipass`); ``deterministic`` is the
+        deterministic equivalent in both sketch and data (GD: discrete step; SGD: homogenized
+        multi-pass SGD, constant step and independent batches only).
     seeds, seed : int
         Sketches to average over (``exact``, ``recursion``, ``volterra``).
     points_per_decade : int, optional
@@ -493,30 +496,20 @@ def predict(
                 f"theory='{theory}' needs fresh data (no 'data'); with finite data use "
                 "'auto', 'exact' or 'deterministic'."
             )
+        if cfg.optimizer == "sgd" and (
+            theory == "deterministic" or (cfg.schedule == "constant" and cfg.sampling != "epochs")
+        ):
+            from scalinglab.models.sgd.homogenized import predict_multipass_de
+
+            mode = "deterministic" if theory == "deterministic" else "sketch-exact"
+            return predict_multipass_de(cfg, record, theory=mode, seeds=seeds, seed=seed)
         from scalinglab.models.sgd.finite_data import predict_finite_data
 
         return predict_finite_data(cfg, record, seeds=seeds, seed=seed)
     if theory == "auto":
         theory = "exact"
     if theory == "deterministic":
-        lam, wstar = cfg.data_spectrum(), cfg.target()
-        if cfg.sketch == "none":
-            spec = reduce_identity(lam, wstar, cfg.noise_var).mode_spectrum()
-            status, msg = Status.CONVERGED, "no sketch: exact"
-        else:
-            modes = deterministic_modes(
-                lam,
-                lam * wstar**2,
-                cfg.features,
-                cfg.noise_var,
-                points_per_decade=points_per_decade
-                or max(200, int(np.ceil(2.5 * np.sqrt(cfg.features)))),
-            )
-            spec, status = modes.spectrum, modes.status
-            msg = (
-                f"{spec.size} atoms; raw mass error {modes.mass_error:+.1e}, "
-                f"weight error {modes.weight_error:+.1e}"
-            )
+        spec, status, msg = config_spectrum(cfg, points_per_decade=points_per_decade)
         _check_stable(cfg, [spec])
         risk, st2, msg2 = _curve(cfg, spec, record, theory)
         status = status if status is not Status.CONVERGED else st2
