@@ -2,7 +2,7 @@
 
 Run by hand (timings are noisy on a shared machine; the script prints the load average):
 
-    .venv/bin/python benchmarks/dynamics.py            # full run (a couple of minutes)
+    .venv/bin/python benchmarks/dynamics.py            # full run (about five minutes)
     .venv/bin/python benchmarks/dynamics.py --quick    # smaller sizes
 
 1. Full-batch GD on P samples, no sketch: the discrete-step deterministic equivalent (one call,
@@ -15,6 +15,10 @@ Run by hand (timings are noisy on a shared machine; the script prints the load a
    same accuracy rule.
 3. Feature learning: the reduced flow (O(m) per step) against gradient descent on the network's
    parameters (O(m²) per step) for the same curve.
+4. Multi-pass SGD averaged over data sets, no sketch: the homogenized deterministic equivalent
+   (one call) against Monte Carlo (one SGD path per drawn data set) at the same accuracy, and
+   against averaging the exact sampling expectation per data set (timed, and its data-set
+   spread estimated, on eight draws).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 
 from scalinglab.models.feature_learning.dynamics import network_gd, rich_flow
 from scalinglab.models.sgd.finite_gd import draw_data, exact_gd_risk, gd_data_risk
+from scalinglab.models.sgd.homogenized import multipass_de_risk
 from scalinglab.models.sgd.multipass import expected_multipass_risk, multipass_paths
 from scalinglab.models.sgd.problem import data_spectrum, reduce_identity, target_weights
 
@@ -122,6 +127,53 @@ def feature_learning(dim: int, time_max: float) -> None:
     )
 
 
+EXACT_DRAWS = 8
+
+
+def multipass_de(dim: int, samples: int, steps: int, pilot: int, eps: float) -> None:
+    lam, w = data_spectrum(dim, 1.5), target_weights(dim, 1.5, 0.5)
+    noise, lr = 0.05, 0.25
+    spec = reduce_identity(lam, w, noise).mode_spectrum()
+    record = np.unique(np.round(np.logspace(0, np.log10(steps), 12)).astype(int))
+    phases = [(0, steps, lr)]
+    (de, _), t_de = _timed(multipass_de_risk, spec.eigs, spec.counts, spec.c0, noise, samples,
+                      batch=1, lr=lr, record=record)  # fmt: skip
+    paths, t_mc, t_exact, exact = [], 0.0, 0.0, []
+    for k in range(pilot):
+        z, y = draw_data(lam, w, noise, samples, np.random.default_rng([4, k, 1]),
+                         np.random.default_rng([4, k, 2]))  # fmt: skip
+        run, dt = _timed(multipass_paths, lam, w, noise, z, y, batch=1, phases=phases,
+                         record=record, sampling="replacement", runs=1,
+                         rng=np.random.default_rng([4, k, 3]))  # fmt: skip
+        t_mc += dt
+        paths.append(run[0])
+        if k < EXACT_DRAWS:
+            ex, dt = _timed(expected_multipass_risk, lam, w, noise, z, y, batch=1,
+                            phases=phases, record=record)  # fmt: skip
+            t_exact += dt
+            exact.append(ex)
+    arr = np.array(paths)
+    mean, sd = arr.mean(axis=0), arr.std(axis=0, ddof=1)
+    runs = int(np.ceil((np.max(sd / mean) / eps) ** 2))
+    zmax = np.max(np.abs(de - mean) / (sd / np.sqrt(pilot)))
+    # the exact expectation has no sampling spread, only the data spread: fewer draws needed
+    sd_ex = np.max(np.std(exact, axis=0, ddof=1) / np.mean(exact, axis=0))
+    runs_ex = int(np.ceil((sd_ex / eps) ** 2))
+    per_ex = t_exact / EXACT_DRAWS
+    print(f"[4] multi-pass SGD over data sets: P = {samples}, d = {dim}, B = 1, {steps} steps")
+    print(f"    deterministic equivalent    {t_de:8.3f} s   max |z| vs {pilot} paths {zmax:.2f}")
+    print(f"    path-to-path rel. sd (max)   {np.max(sd / mean):.3f} → {runs} paths for {eps:.0%}")
+    print(
+        f"    Monte Carlo at {eps:.0%}: {runs * t_mc / pilot:8.1f} s   "
+        f"ratio {runs * t_mc / pilot / t_de:,.0f}×"
+    )
+    print(
+        f"    exact expectation per data set {per_ex:.2f} s; at {eps:.0%} (≈{runs_ex} data "
+        f"sets, spread from {EXACT_DRAWS} draws) {runs_ex * per_ex:8.1f} s   "
+        f"ratio {runs_ex * per_ex / t_de:,.0f}×"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
@@ -131,10 +183,12 @@ def main() -> None:
         finite_gd(300, 60, 2000, 24, 0.01)
         multipass(20, 30, 300, 200, 0.01)
         feature_learning(60, 100.0)
+        multipass_de(200, 60, 2000, 48, 0.01)
     else:
         finite_gd(800, 100, 10000, 48, 0.01)
         multipass(40, 60, 1000, 400, 0.01)
         feature_learning(150, 300.0)
+        multipass_de(1000, 200, 10000, 64, 0.01)
 
 
 if __name__ == "__main__":
