@@ -26,7 +26,9 @@ replacement) or ``(P − B)/(B(P − 1))`` (without), so the mean μ = EΔ and s
 ``δ = v̂ − v*``. O(P r²) per step (r features): for small problems
 (:func:`expected_multipass_risk`); when the data are interpolated (P < r, all r_i = 0) the same
 expectation is run in sample space, O(P³) per step, whatever r is. Reshuffled epochs are not a
-Markov chain in (μ, M) and have Monte Carlo only (:func:`multipass_paths`).
+Markov chain in (μ, M) and have Monte Carlo only (:func:`multipass_paths`). Beyond these sizes,
+:mod:`scalinglab.models.sgd.homogenized` closes the noise term on the training loss (O(r) per
+step per data set, and a deterministic equivalent with no data sets at all).
 """
 
 from __future__ import annotations
