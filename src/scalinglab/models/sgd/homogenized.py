@@ -78,7 +78,7 @@ def _variance_path(
     counts: np.ndarray,
     kweight: np.ndarray,
     mweight: np.ndarray,
-    rbar2: float,
+    rbar2: np.ndarray,
     f: float,
     phases: list[tuple[int, int, float]],
     record: np.ndarray,
@@ -86,13 +86,18 @@ def _variance_path(
     """``Σ_j k_j d_j`` at the recorded steps for the homogenized recursion on weighted atoms.
 
     Atom j stands for ``counts_j`` eigenvalues μ_j of K̂ with summed K-weight ``k_j`` and summed
-    squared initial mean ``w_j``; d_j is the variance per eigenvalue.
+    squared initial mean ``w_j``; d_j is the variance per eigenvalue. Arrays of shape
+    (problems, atoms) run several independent problems in one loop (pad with zero counts and
+    weights); ``rbar2`` has one entry per problem. Returns (problems, len(record)).
     """
+    mu, counts, kweight, mweight = (np.atleast_2d(np.asarray(a, dtype=np.float64))
+                                    for a in (mu, counts, kweight, mweight))  # fmt: skip
+    rbar2 = np.atleast_1d(np.asarray(rbar2, dtype=np.float64))
     steps = int(record[-1])
     slot = np.full(steps + 1, -1)
     slot[record] = np.arange(record.size)
-    out = np.zeros(record.size)
-    d = np.zeros(mu.size)
+    out = np.zeros((mu.shape[0], record.size))
+    d = np.zeros(mu.shape)
     mean2 = mweight / np.where(counts > 0, counts, 1.0)  # squared mean per eigenvalue
     cmu = counts * mu
     mu2 = mu * mu
@@ -101,12 +106,12 @@ def _variance_path(
         eta_of[start:min(end, steps)] = eta
     for t in range(steps):
         eta = eta_of[t]
-        two_l = float(cmu @ (mean2 + d)) + rbar2
+        two_l = np.einsum("pa,pa->p", cmu, mean2 + d) + rbar2
         contract = (1.0 - eta * mu) ** 2
-        d = contract * d + eta * eta * f * (mu * two_l + mu2 * (d + mean2))
+        d = contract * d + eta * eta * f * (mu * two_l[:, None] + mu2 * (d + mean2))
         mean2 = contract * mean2
         if slot[t + 1] >= 0:
-            out[slot[t + 1]] = float(kweight @ d)
+            out[:, slot[t + 1]] = np.einsum("pa,pa->p", kweight, d)
     return out
 
 
@@ -169,7 +174,7 @@ def homogenized_risk(
     m0 = q.T @ vhat
     kweight = np.einsum("ia,i,ia->a", q, eigs, q)
     _check_stable(mu, np.ones_like(mu), max(e for _, _, e in phases), f)
-    noise = _variance_path(mu, np.ones_like(mu), kweight, m0 * m0, rbar2, f, phases, record)
+    noise = _variance_path(mu, np.ones_like(mu), kweight, m0 * m0, rbar2, f, phases, record)[0]
     # exact mean path: Δ_n = Q diag(Π_t (1 − η_t μ)) Qᵀ(−v̂)
     steps = int(record[-1])
     gain = np.ones_like(mu)
@@ -275,21 +280,43 @@ def multipass_de_risk(
     >>> bool(np.allclose(de, gd_data_risk(x, np.ones(40), x, 0.1, 60, 0.5, steps)))
     True
     """
+    risks, status = _multipass_de_batch([(eigs, counts, c0, irreducible)], samples, batch=batch,
+                                        lr=lr, record=record, sampling=sampling,
+                                        points_per_decade=points_per_decade)  # fmt: skip
+    return risks[0], status
+
+
+def _multipass_de_batch(
+    spectra, samples, *, batch, lr, record, sampling, points_per_decade=200
+) -> tuple[np.ndarray, Status]:
+    """:func:`multipass_de_risk` for several spectra ``(eigs, counts, c0, s²)``, one recursion
+    loop for all of them (rows). Returns (risks, status)."""
     from scalinglab.models.sgd.finite_gd import gd_data_risk
 
     record = np.asarray(record, dtype=np.int64)
     if batch > samples:
         raise InputError(f"batch ({batch}) must be <= the number of samples ({samples}).")
     f = noise_factor(sampling, batch, samples)
-    gd = gd_data_risk(eigs, counts, c0, irreducible, samples, lr, record)
+    gd = np.array([gd_data_risk(x, n, c, s2, samples, lr, record) for x, n, c, s2 in spectra])
     if f == 0.0:
         return gd, Status.CONVERGED
-    at = data_atoms(eigs, counts, c0, irreducible, samples, points_per_decade=points_per_decade)
-    _check_stable(at.mu, at.counts, lr, f)
-    noise = _variance_path(at.mu, at.counts, at.kweight, at.mweight, at.rbar2, f,
-                           [(0, int(record[-1]), lr)], record)  # fmt: skip
+    atoms = [data_atoms(x, n, c, s2, samples, points_per_decade=points_per_decade)
+             for x, n, c, s2 in spectra]  # fmt: skip
+    for at in atoms:
+        _check_stable(at.mu, at.counts, lr, f)
+    width = max(at.mu.size for at in atoms)
+
+    def stack(name: str) -> np.ndarray:
+        out = np.zeros((len(atoms), width))
+        for i, at in enumerate(atoms):
+            out[i, : at.mu.size] = getattr(at, name)
+        return out  # padding: zero counts and weights, μ = 0 (inert)
+
+    noise = _variance_path(stack("mu"), stack("counts"), stack("kweight"), stack("mweight"),
+                           np.array([at.rbar2 for at in atoms]), f, [(0, int(record[-1]), lr)],
+                           record)  # fmt: skip
     risk = gd + 0.5 * noise
-    ok = at.status is Status.CONVERGED and bool(np.all(np.isfinite(risk)))
+    ok = all(at.status is Status.CONVERGED for at in atoms) and bool(np.all(np.isfinite(risk)))
     return risk, Status.CONVERGED if ok else Status.FAILED
 
 
@@ -340,21 +367,17 @@ def predict_multipass_de(
             cfg, "multipass-deterministic", record, risk, 0.5 * spec.irreducible, status,
             f"homogenized multi-pass SGD, deterministic equivalent ({msg})",
         )  # fmt: skip
-    curves, floors, status = [], [], Status.CONVERGED
+    spectra, floors = [], []
     for k in range(seeds):
         _, prob = cfg.reduced_problem(seed_streams(seed, k)[0])
         spec = prob.mode_spectrum()
-        risk, st = multipass_de_risk(spec.eigs, spec.counts, spec.c0, spec.irreducible,
-                                     cfg.data, **kwargs)  # fmt: skip
-        curves.append(risk)
+        spectra.append((spec.eigs, spec.counts, spec.c0, spec.irreducible))
         floors.append(0.5 * spec.irreducible)
-        if st is not Status.CONVERGED:
-            status = st
         if cfg.sketch == "none":
             break  # no sketch: every seed has the same spectrum
-    arr = np.array(curves)
+    arr, status = _multipass_de_batch(spectra, cfg.data, **kwargs)
     return GDDataPrediction(
         cfg, "multipass-de", record, arr.mean(axis=0), float(np.mean(floors)), status,
         "homogenized multi-pass SGD, deterministic equivalent in the data, exact per sketch",
-        seeds=len(curves), risk_sem=np.asarray(standard_error(arr, axis=0), dtype=np.float64),
+        seeds=len(arr), risk_sem=np.asarray(standard_error(arr, axis=0), dtype=np.float64),
     )  # fmt: skip
