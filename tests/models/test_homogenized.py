@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,14 @@ def test_deterministic_equivalent_against_exact_expectation_end_to_end():
     assert np.all(np.abs(auto.risk - exact.risk) < tol), (auto.risk - exact.risk) / exact.risk
     tol = tol + exact.risk / cfg.features
     assert np.all(np.abs(full.risk - exact.risk) < tol), (full.risk - exact.risk) / exact.risk
+
+
+def test_predict_reports_progress_up_to_the_total():
+    calls = []
+    cfg = SGDConfig(dim=80, features=30, alpha=1.5, beta=0.5, data=40, batch=2, steps=500,
+                    record=4)  # fmt: skip
+    quiet = predict(cfg, seeds=2)
+    loud = predict(cfg, seeds=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1] == 2 + 500  # two sketches, then the steps
+    assert all(a <= b for (a, _), (b, _) in itertools.pairwise(calls))
+    np.testing.assert_array_equal(quiet.risk, loud.risk)

@@ -198,6 +198,7 @@ def predict_cmd(
     json_: Json = False,
     plot: Plot = None,
     dpi: Dpi = 150,
+    quiet: Quiet = False,
     force: Force = False,
 ) -> None:
     """Theoretical expected risk on the same step grid as 'sgd simulate'."""
@@ -220,7 +221,8 @@ def predict_cmd(
         else:
             mem, secs = _sgd_cost(dim, features, steps, batch, seeds, data, sketch)
         guard(f"sgd predict at d={dim}, m={features}", memory=mem, seconds=secs, force=force)
-        pred = predict(cfg, theory=theory, seeds=seeds, seed=seed)
+        with CallbackProgress("predicting", enabled=not (quiet or json_)) as prog:
+            pred = predict(cfg, theory=theory, seeds=seeds, seed=seed, progress=prog)
         if plot_path is not None:
             from scalinglab.plots.sgd import plot_risk_curves
 

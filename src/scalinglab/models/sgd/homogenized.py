@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scalinglab._types import Status
+from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice
 from scalinglab.models.protocol import standard_error
 from scalinglab.models.sgd.results import seed_streams
@@ -82,6 +82,8 @@ def _variance_path(
     f: float,
     phases: list[tuple[int, int, float]],
     record: np.ndarray,
+    progress: ProgressFn | None = None,
+    offset: int = 0,
 ) -> np.ndarray:
     """``Σ_j k_j d_j`` at the recorded steps for the homogenized recursion on weighted atoms.
 
@@ -89,6 +91,7 @@ def _variance_path(
     squared initial mean ``w_j``; d_j is the variance per eigenvalue. Arrays of shape
     (problems, atoms) run several independent problems in one loop (pad with zero counts and
     weights); ``rbar2`` has one entry per problem. Returns (problems, len(record)).
+    ``progress(offset + t, offset + steps)`` is called about a hundred times.
     """
     mu, counts, kweight, mweight = (np.atleast_2d(np.asarray(a, dtype=np.float64))
                                     for a in (mu, counts, kweight, mweight))  # fmt: skip
@@ -104,6 +107,7 @@ def _variance_path(
     eta_of = np.empty(steps)
     for start, end, eta in phases:
         eta_of[start:min(end, steps)] = eta
+    every = max(1, steps // 100)
     for t in range(steps):
         eta = eta_of[t]
         two_l = np.einsum("pa,pa->p", cmu, mean2 + d) + rbar2
@@ -112,6 +116,8 @@ def _variance_path(
         mean2 = contract * mean2
         if slot[t + 1] >= 0:
             out[:, slot[t + 1]] = np.einsum("pa,pa->p", kweight, d)
+        if progress is not None and ((t + 1) % every == 0 or t + 1 == steps):
+            progress(offset + t + 1, offset + steps)
     return out
 
 
@@ -287,21 +293,28 @@ def multipass_de_risk(
 
 
 def _multipass_de_batch(
-    spectra, samples, *, batch, lr, record, sampling, points_per_decade=200
+    spectra, samples, *, batch, lr, record, sampling, points_per_decade=200, progress=None
 ) -> tuple[np.ndarray, Status]:
     """:func:`multipass_de_risk` for several spectra ``(eigs, counts, c0, s²)``, one recursion
-    loop for all of them (rows). Returns (risks, status)."""
+    loop for all of them (rows). Returns (risks, status). ``progress`` counts one unit per
+    spectrum (GD part and atoms), then one per step of the recursion."""
     from scalinglab.models.sgd.finite_gd import gd_data_risk
 
     record = np.asarray(record, dtype=np.int64)
     if batch > samples:
         raise InputError(f"batch ({batch}) must be <= the number of samples ({samples}).")
     f = noise_factor(sampling, batch, samples)
-    gd = np.array([gd_data_risk(x, n, c, s2, samples, lr, record) for x, n, c, s2 in spectra])
+    total = len(spectra) + int(record[-1])
+    gd, atoms = [], []
+    for i, (x, n, c, s2) in enumerate(spectra):
+        gd.append(gd_data_risk(x, n, c, s2, samples, lr, record))
+        if f > 0.0:
+            atoms.append(data_atoms(x, n, c, s2, samples, points_per_decade=points_per_decade))
+        if progress is not None:
+            progress(i + 1, total if f > 0.0 else len(spectra))
+    gd = np.array(gd)
     if f == 0.0:
         return gd, Status.CONVERGED
-    atoms = [data_atoms(x, n, c, s2, samples, points_per_decade=points_per_decade)
-             for x, n, c, s2 in spectra]  # fmt: skip
     for at in atoms:
         _check_stable(at.mu, at.counts, lr, f)
     width = max(at.mu.size for at in atoms)
@@ -314,14 +327,20 @@ def _multipass_de_batch(
 
     noise = _variance_path(stack("mu"), stack("counts"), stack("kweight"), stack("mweight"),
                            np.array([at.rbar2 for at in atoms]), f, [(0, int(record[-1]), lr)],
-                           record)  # fmt: skip
+                           record, progress, len(spectra))  # fmt: skip
     risk = gd + 0.5 * noise
     ok = all(at.status is Status.CONVERGED for at in atoms) and bool(np.all(np.isfinite(risk)))
     return risk, Status.CONVERGED if ok else Status.FAILED
 
 
 def predict_multipass_de(
-    cfg, record: np.ndarray, *, theory: str = "sketch-exact", seeds: int = 8, seed: int = 0
+    cfg,
+    record: np.ndarray,
+    *,
+    theory: str = "sketch-exact",
+    seeds: int = 8,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
 ):
     """Multi-pass SGD, deterministic equivalent in the data (homogenized dynamics).
 
@@ -354,13 +373,15 @@ def predict_multipass_de(
         )
     eta = cfg.step_size()
     record = np.asarray(record)
-    kwargs = {"batch": cfg.batch, "lr": eta, "record": record, "sampling": sampling}
+    kwargs = {"batch": cfg.batch, "lr": eta, "record": record, "sampling": sampling,
+              "progress": progress}  # fmt: skip
     if theory == "deterministic":
         from scalinglab.models.sgd.deterministic import config_spectrum
 
         spec, sketch_status, msg = config_spectrum(cfg)
-        risk, status = multipass_de_risk(spec.eigs, spec.counts, spec.c0, spec.irreducible,
-                                         cfg.data, **kwargs)  # fmt: skip
+        risks, status = _multipass_de_batch([(spec.eigs, spec.counts, spec.c0, spec.irreducible)],
+                                            cfg.data, **kwargs)  # fmt: skip
+        risk = risks[0]
         if sketch_status is not Status.CONVERGED:
             status = sketch_status
         return GDDataPrediction(

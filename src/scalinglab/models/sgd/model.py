@@ -441,6 +441,7 @@ def predict(
     seeds: int = 8,
     seed: int = 0,
     points_per_decade: int | None = None,
+    progress: ProgressFn | None = None,
 ) -> SGDPrediction:
     """Theoretical expected risk on :meth:`SGDConfig.record_steps`.
 
@@ -466,6 +467,9 @@ def predict(
         Sketches to average over (``exact``, ``recursion``, ``volterra``).
     points_per_decade : int, optional
         Grid resolution of the deterministic equivalent (default ``max(200, 2.5√m)``).
+    progress : callable, optional
+        ``progress(done, total)`` for the multi-pass SGD deterministic equivalent (its
+        recursion over the steps can take seconds); other theories do not report.
 
     Examples
     --------
@@ -502,7 +506,8 @@ def predict(
             from scalinglab.models.sgd.homogenized import predict_multipass_de
 
             mode = "deterministic" if theory == "deterministic" else "sketch-exact"
-            return predict_multipass_de(cfg, record, theory=mode, seeds=seeds, seed=seed)
+            return predict_multipass_de(cfg, record, theory=mode, seeds=seeds, seed=seed,
+                                        progress=progress)  # fmt: skip
         from scalinglab.models.sgd.finite_data import predict_finite_data
 
         return predict_finite_data(cfg, record, seeds=seeds, seed=seed)
