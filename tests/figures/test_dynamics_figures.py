@@ -31,7 +31,7 @@ def test_reuse_figure_quick():
     # horizon grows faster than one epoch (slope 1) and near P^alpha; 1.38 measured with 8
     # data sets at P = 25, 40, 64 (exact sampling expectation)
     assert 1.1 < slope < 1.7, slope
-    # the deterministic equivalent at d = 4000, P = 64, 160, 400 (no draws): 1.44 measured; the
+    # the deterministic equivalent at d = 1000, P = 25, 64, 160 (no draws): 1.40 measured; the
     # local slope falls with P/d (finite-d truncation, docs/dynamics.md), so only the band
     slope_de = out.summary["fitted"].iloc[1]
     assert 1.3 < slope_de < 1.6, slope_de

@@ -160,9 +160,16 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, write_spec, subprocess_env):
     # a new session = its own process group, like a shell job; Ctrl-C hits the whole group
     proc = _start(spec, db, subprocess_env, start_new_session=True)
     _wait_for_done(db, 4, proc)
+    done_at_signal = _done(db)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=WAIT_S)
-    assert proc.returncode == 130
+    if proc.returncode == 0 and done_at_signal >= TOTAL - 4:
+        # Seen once with the machine loaded by a second heavy job: this (starved) test process
+        # saw the 4th point only when the sweep was nearly through, and the sweep ended before
+        # the signal. That says nothing about Ctrl-C; a sweep that ignores the signal with
+        # many points left still fails below.
+        pytest.skip(f"the sweep finished before Ctrl-C ({done_at_signal}/{TOTAL} at signal)")
+    assert proc.returncode == 130, (done_at_signal, err)
     assert out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("interrupted:") and "resume" in lines[0]

@@ -211,8 +211,8 @@ def _reuse_horizons_de(quick: bool, level: float) -> tuple[int, np.ndarray, np.n
     SGD, no sketch, noiseless, batch 1, 10·P^α steps per P."""
     from scalinglab.models.sgd.model import SGDConfig, predict
 
-    dim = 4000 if quick else 16000
-    ps = np.array((64, 160, 400) if quick else (100, 250, 640, 1600), dtype=float)
+    dim = 1000 if quick else 16000
+    ps = np.array((25, 64, 160) if quick else (100, 250, 640, 1600), dtype=float)
     cross = []
     for p in ps.astype(int):
         cfg = SGDConfig(dim=dim, features=dim, sketch="none", alpha=ALPHA, beta=BETA, batch=1,
@@ -235,6 +235,7 @@ def figure_multipass(
     dim, features = (1000, 250) if quick else (2000, 500)
     ps = (100, 400, 1600)
     steps = 10**4 if quick else 3 * 10**4
+    seeds = min(seeds, 16) if quick else seeds
     counter = _Counter(len(ps) + 1, progress)
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
