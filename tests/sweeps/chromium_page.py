@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -80,7 +83,10 @@ def _start(binary: str, profile: str) -> tuple[subprocess.Popen, str]:
         "--remote-debugging-port=0",
         "about:blank",
     ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # its own process group, so that its helper processes (renderer, zygote) can be stopped
+    # together: one of them still writing to the profile made the cleanup fail once
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # fmt: skip
     found: list[str] = []
     lines: list[str] = []
 
@@ -204,14 +210,23 @@ def check_page(path: Path, *, width: int = 1280, height: int = 900) -> PageCheck
     binary = find_chromium()
     if binary is None:
         raise RuntimeError("no chromium on PATH")
-    with tempfile.TemporaryDirectory(prefix="sl-chromium-") as profile:
+    # ignore_cleanup_errors: a left-over profile in /tmp is harmless, a failed test is not
+    with tempfile.TemporaryDirectory(prefix="sl-chromium-", ignore_cleanup_errors=True) as profile:
         proc, ws_url = _start(binary, profile)
         try:
             return asyncio.run(_drive(ws_url, Path(path).resolve().as_uri(), width, height))
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to Chromium's whole process group, then SIGKILL to whatever is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # helpers that outlived the browser process
