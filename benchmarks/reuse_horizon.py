@@ -18,19 +18,11 @@ import time
 
 import numpy as np
 
+from scalinglab.figures.dynamics import last_crossing
 from scalinglab.models.sgd.model import SGDConfig, predict
 
 ALPHA, BETA = 1.5, 0.5
 LEVELS = (1.25, 1.5, 2.0)
-
-
-def crossing(steps: np.ndarray, ratio: np.ndarray, level: float) -> float:
-    below = np.flatnonzero(ratio <= level)
-    if below.size == 0 or below[-1] + 1 >= ratio.size:
-        return float("nan")
-    i = below[-1]
-    x0, x1 = np.log(steps[i]), np.log(steps[i + 1])
-    return float(np.exp(x0 + (level - ratio[i]) * (x1 - x0) / (ratio[i + 1] - ratio[i])))
 
 
 def main() -> None:
@@ -48,7 +40,7 @@ def main() -> None:
         one = predict(cfg, theory="exact", seeds=1).risk
         multi = predict(SGDConfig(**{**cfg.to_dict(), "data": p}), theory="deterministic").risk
         ratio = multi / one
-        cross = {level: crossing(steps, ratio, level) for level in LEVELS}
+        cross = {level: last_crossing(steps, ratio, level) for level in LEVELS}
         for level in LEVELS:
             horizons[level].append(cross[level])
         epoch = float(np.interp(np.log(p), np.log(steps), ratio))

@@ -102,8 +102,14 @@ def figure_data(
     )
 
 
-def _crossing(steps: np.ndarray, ratio: np.ndarray, level: float) -> float:
-    """Last upward crossing of ``level`` (log–linear interpolation): robust to early noise."""
+def last_crossing(steps: np.ndarray, ratio: np.ndarray, level: float) -> float:
+    """Last upward crossing of ``level`` (log–linear interpolation): robust to early noise.
+
+    Examples
+    --------
+    >>> round(last_crossing(np.array([1.0, 10.0, 100.0]), np.array([1.0, 1.2, 2.0]), 1.5), 3)
+    23.714
+    """
     below = np.flatnonzero(ratio <= level)
     if below.size == 0 or below[-1] + 1 >= ratio.size:
         return float("nan")
@@ -154,7 +160,7 @@ def figure_reuse(
         series.append((rec.astype(float), mean, f"P = {p}, multi-pass (exact, {seeds} data sets)",
                        sem))  # fmt: skip
         styles.append({"color": f"C{i}", "marker": "o", "ms": 2.5})
-        cross.append(_crossing(rec.astype(float), ratio, level))
+        cross.append(last_crossing(rec.astype(float), ratio, level))
         ax1.axvline(p**ALPHA, color=f"C{i}", ls=":", lw=0.8)
         for j, s_ in enumerate(rec):
             rows.append({"P": p, "step": int(s_), "multipass": mean[j], "multipass_sem": sem[j],
@@ -219,7 +225,7 @@ def _reuse_horizons_de(quick: bool, level: float) -> tuple[int, np.ndarray, np.n
                         steps=int(10 * p**ALPHA), record=80)  # fmt: skip
         one = predict(cfg, theory="exact", seeds=1).risk  # fresh data: no `data`
         de = predict(SGDConfig(**{**cfg.to_dict(), "data": int(p)}), theory="deterministic")
-        cross.append(_crossing(cfg.record_steps().astype(float), de.risk / one, level))
+        cross.append(last_crossing(cfg.record_steps().astype(float), de.risk / one, level))
     return dim, ps, np.array(cross)
 
 

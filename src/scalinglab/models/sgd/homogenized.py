@@ -45,6 +45,7 @@ import numpy as np
 from scalinglab._types import ProgressFn, Status
 from scalinglab._validation import InputError, check_choice
 from scalinglab.models.protocol import standard_error
+from scalinglab.models.sgd.multipass import noise_factor
 from scalinglab.models.sgd.results import seed_streams
 
 __all__ = [
@@ -52,25 +53,8 @@ __all__ = [
     "data_atoms",
     "homogenized_risk",
     "multipass_de_risk",
-    "noise_factor",
     "predict_multipass_de",
 ]
-
-
-def noise_factor(sampling: str, batch: int, samples: int) -> float:
-    """f in ``Cov(batch gradient) = f·Cov_i(per-sample gradient)``.
-
-    ``1/B`` for B indices drawn with replacement, ``(P − B)/(B(P − 1))`` for B distinct ones.
-
-    Examples
-    --------
-    >>> noise_factor("replacement", 4, 100), noise_factor("without", 100, 100)
-    (0.25, 0.0)
-    """
-    check_choice(sampling, "sampling", "noise_factor", ("replacement", "without"))
-    if sampling == "replacement":
-        return 1.0 / batch
-    return (samples - batch) / (batch * (samples - 1.0)) if samples > 1 else 0.0
 
 
 def _variance_path(
@@ -104,9 +88,7 @@ def _variance_path(
     mean2 = mweight / np.where(counts > 0, counts, 1.0)  # squared mean per eigenvalue
     cmu = counts * mu
     mu2 = mu * mu
-    eta_of = np.empty(steps)
-    for start, end, eta in phases:
-        eta_of[start:min(end, steps)] = eta
+    eta_of = _step_sizes(phases, steps)
     every = max(1, steps // 100)
     for t in range(steps):
         eta = eta_of[t]
@@ -119,6 +101,14 @@ def _variance_path(
         if progress is not None and ((t + 1) % every == 0 or t + 1 == steps):
             progress(offset + t + 1, offset + steps)
     return out
+
+
+def _step_sizes(phases: list[tuple[int, int, float]], steps: int) -> np.ndarray:
+    """η_t for t = 0..steps−1 from constant-step ``(start, end, η)`` phases."""
+    eta_of = np.empty(steps)
+    for start, end, eta in phases:
+        eta_of[start:min(end, steps)] = eta
+    return eta_of
 
 
 def _check_stable(mu, counts, lr: float, f: float) -> None:
@@ -181,22 +171,15 @@ def homogenized_risk(
     kweight = np.einsum("ia,i,ia->a", q, eigs, q)
     _check_stable(mu, np.ones_like(mu), max(e for _, _, e in phases), f)
     noise = _variance_path(mu, np.ones_like(mu), kweight, m0 * m0, rbar2, f, phases, record)[0]
-    # exact mean path: Δ_n = Q diag(Π_t (1 − η_t μ)) Qᵀ(−v̂)
-    steps = int(record[-1])
-    gain = np.ones_like(mu)
+    # exact mean path: Δ_n = Q diag(Π_t (1 − η_t μ)) Qᵀ(−v̂), the product taken phase by phase
     out = np.empty(record.size)
     delta = vhat - vstar
-    slot = np.full(steps + 1, -1)
-    slot[record] = np.arange(record.size)
-    eta_of = np.empty(steps)
-    for start, end, eta in phases:
-        eta_of[start:min(end, steps)] = eta
-    for t in range(steps + 1):
-        if slot[t] >= 0:
-            err = delta - q @ (gain * m0)
-            out[slot[t]] = 0.5 * (float(err @ (eigs * err)) + irreducible + noise[slot[t]])
-        if t < steps:
-            gain *= 1.0 - eta_of[t] * mu
+    for i, n in enumerate(record):
+        gain = np.ones_like(mu)
+        for start, end, eta in phases:
+            gain *= (1.0 - eta * mu) ** max(0, min(end, int(n)) - start)
+        err = delta - q @ (gain * m0)
+        out[i] = 0.5 * (float(err @ (eigs * err)) + irreducible + noise[i])
     return out
 
 

@@ -44,10 +44,27 @@ __all__ = [
     "SAMPLINGS",
     "expected_multipass_risk",
     "multipass_paths",
+    "noise_factor",
     "predict_multipass",
 ]
 
 SAMPLINGS = ("replacement", "without", "epochs")
+
+
+def noise_factor(sampling: str, batch: int, samples: int) -> float:
+    """f in ``Cov(batch gradient) = f·Cov_i(per-sample gradient)``.
+
+    ``1/B`` for B indices drawn with replacement, ``(P − B)/(B(P − 1))`` for B distinct ones.
+
+    Examples
+    --------
+    >>> noise_factor("replacement", 4, 100), noise_factor("without", 100, 100)
+    (0.25, 0.0)
+    """
+    check_choice(sampling, "sampling", "noise_factor", ("replacement", "without"))
+    if sampling == "replacement":
+        return 1.0 / batch
+    return (samples - batch) / (batch * (samples - 1.0)) if samples > 1 else 0.0
 
 
 def _lr_at(step: int, phases) -> float:
@@ -120,13 +137,7 @@ def expected_multipass_risk(
     if space != "features" and interpolated:
         return _sample_space_risk(eigs, irreducible, z, y, vhat, delta, batch=batch,
                                   phases=phases, record=record, sampling=sampling)  # fmt: skip
-    f = (
-        1.0 / batch
-        if sampling == "replacement"
-        else (p - batch) / (batch * (p - 1.0))
-        if p > 1
-        else 0.0
-    )
+    f = noise_factor(sampling, batch, p)
     r2 = (z * (resid * resid)[:, None]).T @ z / p
     rz = z * resid[:, None]  # r_i z_i
     mu = -vhat.copy()
